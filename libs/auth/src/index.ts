@@ -1,0 +1,17 @@
+export { generateToken, hashToken, tokenFromAuthorizationHeader } from './api-token';
+export { Admin, CurrentPrincipal, IS_ADMIN_KEY, IS_PUBLIC_KEY, Public } from './auth.decorators';
+export { AuthModule } from './auth.module';
+export type { AuthModuleOptions } from './auth.module';
+export { AuthRepository, DuplicateUserError } from './auth.repository';
+export type { TokenSummary } from './auth.repository';
+export { AuthSchema1732200000000 } from './auth-schema.migration';
+export { AuthService, InvalidCredentialsInput } from './auth.service';
+export type { Principal } from './auth.types';
+export { IpAllowlist } from './ip-allowlist';
+export { IpAllowlistGuard, ipAllowlistMiddleware } from './ip-allowlist.guard';
+export type { AllowlistOptions } from './ip-allowlist.guard';
+export { LoginThrottle, DEFAULT_THROTTLE } from './login-throttle';
+export type { ThrottleOptions } from './login-throttle';
+export { hashPassword, verifyPassword } from './password-hasher';
+export { TokenAuthGuard } from './token-auth.guard';
+export { BadCredentialsException, TokenEndpoint } from './token-endpoint';
