@@ -15,3 +15,5 @@ export type { ThrottleOptions } from './login-throttle';
 export { hashPassword, verifyPassword } from './password-hasher';
 export { TokenAuthGuard } from './token-auth.guard';
 export { BadCredentialsException, TokenEndpoint } from './token-endpoint';
+export { createUserCommand, readPasswordFromStdin } from './create-user.command';
+export type { CreateUserOptions } from './create-user.command';

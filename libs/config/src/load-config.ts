@@ -57,9 +57,9 @@ export async function loadConfig<S extends z.ZodRawShape>(
       }),
     );
   }
-  const config = Object.freeze(parsed.data) as LoadedConfig<S>;
+  const config = { ...parsed.data } as LoadedConfig<S>;
   Object.defineProperty(config, SENSITIVE_MARK, { value: new Set(spec.sensitive ?? []), enumerable: false });
-  return config;
+  return Object.freeze(config);
 }
 
 async function readVault(project: string, env: RawSettings, keepSession: boolean): Promise<RawSettings> {

@@ -21,7 +21,13 @@ export async function assertDatabaseReachable(url: string, timeoutMs = 8000): Pr
     await client.query('SELECT 1');
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    throw new DatabaseUnreachableError(host, port, e.code ?? e.message ?? 'unknown error');
+    const cause =
+      e.code === '3D000'
+        ? `database "${describeDatabase(url).database}" does not exist`
+        : e.code === '28P01' || e.code === '28000'
+          ? 'authentication failed'
+          : (e.code ?? e.message ?? 'unknown error');
+    throw new DatabaseUnreachableError(host, port, cause);
   } finally {
     await client.end().catch(() => undefined);
   }

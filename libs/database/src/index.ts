@@ -5,3 +5,6 @@ export type { DataSourceSettings } from './data-source.factory';
 export { connectDataSource, pingDatabase } from './connect';
 export { DataSource, EntityManager } from 'typeorm';
 export type { MigrationInterface, QueryRunner } from 'typeorm';
+export { openDatabase } from './open-database';
+export type { OpenDatabaseSettings } from './open-database';
+export { DatabaseModule } from './database.module';

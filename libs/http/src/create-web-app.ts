@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestWinstonLogger, accessLogMiddleware, requestIdMiddleware, type Logger } from '@pjs/logger';
@@ -22,7 +22,10 @@ const isScrape = (path: string) => path === '/metrics' || path === '/metrics/';
  * Builds a web app with our cross-cutting pieces, in order: request id → access log → RED
  * metrics → size-limited body parsers → global validation and error filter.
  */
-export async function createWebApp(module: Type<unknown>, options: WebAppOptions): Promise<INestApplication> {
+export async function createWebApp(
+  module: Type<unknown> | DynamicModule,
+  options: WebAppOptions,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: new NestWinstonLogger(options.logger),
     bodyParser: false,

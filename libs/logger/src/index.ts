@@ -11,3 +11,4 @@ export type { Logger, LoggerOptions, ProcessKind } from './logger';
 export { NestWinstonLogger } from './nest-logger';
 export { requestIdMiddleware } from './request-id.middleware';
 export { accessLogMiddleware } from './access-log.middleware';
+export { exitOnStartupError } from './fatal';

@@ -26,6 +26,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 }
 
 const addContext = winston.format((info) => {
+  info.time = new Date().toISOString();
   const correlationId = currentCorrelationId();
   if (correlationId && info.correlation_id === undefined) info.correlation_id = correlationId;
   for (const key of Object.keys(info)) {
@@ -50,7 +51,6 @@ export function createLogger(options: LoggerOptions): winston.Logger {
     level: options.level ?? 'info',
     defaultMeta: { service: options.service, process: options.process },
     format: winston.format.combine(
-      winston.format.timestamp({ alias: 'time' }),
       addContext(),
       winston.format.errors({ stack: true }),
       renameMessage(),

@@ -1,0 +1,44 @@
+import { loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
+
+/** Every setting of dbu-web, dbu-worker, dbu-cleanup and the dbu CLI (see .env.example). */
+export const dbuConfigSpec = {
+  project: 'dbu',
+  schema: {
+    PORT: setting.port(8001),
+    LOG_LEVEL: setting.logLevel(),
+    DATABASE_URL: setting.postgresUrl(),
+    DB_POOL_SIZE: setting.int(10, 1),
+    /** Create the database if missing (development); never in production. */
+    DB_CREATE_IF_MISSING: setting.bool(false),
+    RABBITMQ_URL: setting.amqpUrl().default('amqp://guest:guest@127.0.0.1:5672'),
+    TRUST_PROXY: setting.int(0),
+    INTERNAL_ALLOWED_IPS: setting.cidrList(),
+    ADMIN_ALLOWED_IPS: setting.cidrList(),
+    AUTH_TOKEN_CACHE_TTL: setting.durationMs('30s'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')
+      .default('1mb'),
+    /** Largest catalogue upload, in bytes (default 512 MB). */
+    UPLOAD_LIMIT_BYTES: setting.int(512 * 1024 * 1024, 1),
+    MEDIA_DIR: z.string().default('./media'),
+    METRICS_PORT: setting.port(9101),
+    SIGNAL_URL: setting.url().optional(),
+    SIGNAL_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    DBU_READER_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    WHOLESALER_CATEGORIES_URL: setting.url().optional(),
+    /** Cron expression of the scheduled category refresh (worker). */
+    CATEGORIES_SCHEDULE: z.string().default('0 4 * * *'),
+    /** Cron expression of dbu-cleanup's daily run. */
+    CLEANUP_SCHEDULE: z.string().default('30 3 * * *'),
+    CLEANUP_OLDER_THAN: setting.durationMs('30d'),
+    PHOTO_CONCURRENCY: setting.int(4, 1),
+    PHOTO_TIMEOUT: setting.durationMs('15s'),
+    PHOTO_MAX_BYTES: setting.int(10 * 1024 * 1024, 1),
+  },
+  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'SIGNAL_SECRET', 'DBU_READER_PASSWORD'],
+} as const;
+
+export type DbuConfig = LoadedConfig<typeof dbuConfigSpec.schema>;
+
+export const loadDbuConfig = (env?: NodeJS.ProcessEnv): Promise<DbuConfig> => loadConfig(dbuConfigSpec, { env });

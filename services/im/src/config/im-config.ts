@@ -1,0 +1,44 @@
+import { loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
+
+/** Every setting of im-web, im-worker and the im CLI (see .env.example). */
+export const imConfigSpec = {
+  project: 'im',
+  schema: {
+    PORT: setting.port(8002),
+    LOG_LEVEL: setting.logLevel(),
+    DATABASE_URL: setting.postgresUrl(),
+    DB_POOL_SIZE: setting.int(10, 1),
+    /** Create the database if missing (development); never in production. */
+    DB_CREATE_IF_MISSING: setting.bool(false),
+    RABBITMQ_URL: setting.amqpUrl().default('amqp://guest:guest@127.0.0.1:5672'),
+    TRUST_PROXY: setting.int(0),
+    INTERNAL_ALLOWED_IPS: setting.cidrList(),
+    ADMIN_ALLOWED_IPS: setting.cidrList(),
+    AUTH_TOKEN_CACHE_TTL: setting.durationMs('30s'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')
+      .default('1mb'),
+    METRICS_PORT: setting.port(9102),
+    DBU_BASE_URL: setting.url().default('http://127.0.0.1:8001'),
+    DBU_USERNAME: z.string().optional(),
+    DBU_PASSWORD: z.string().optional(),
+    /** A ready API token for DBU; used instead of DBU_USERNAME/DBU_PASSWORD when set. */
+    DBU_TOKEN: z.string().optional(),
+    DBU_TIMEOUT: setting.durationMs('5s'),
+    DBU_RETRIES: setting.int(3),
+    /** Consecutive failures that open the DBU circuit breaker, and how long it stays open. */
+    DBU_BREAKER_THRESHOLD: setting.int(5, 1),
+    DBU_BREAKER_COOLDOWN: setting.durationMs('30s'),
+    SYNC_BATCH_SIZE: setting.int(500, 1),
+    /** Requests per window per token and per IP; 0 disables. */
+    RATE_LIMIT_PER_TOKEN: setting.int(600),
+    RATE_LIMIT_PER_IP: setting.int(1200),
+    RATE_LIMIT_WINDOW: setting.durationMs('1m'),
+  },
+  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'DBU_PASSWORD', 'DBU_TOKEN'],
+} as const;
+
+export type ImConfig = LoadedConfig<typeof imConfigSpec.schema>;
+
+export const loadImConfig = (env?: NodeJS.ProcessEnv): Promise<ImConfig> => loadConfig(imConfigSpec, { env });

@@ -1,0 +1,28 @@
+import { loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
+import { parseTargets } from '../status/status-target';
+
+export const isConfigSpec = {
+  project: 'is',
+  schema: {
+    PORT: setting.port(8000),
+    LOG_LEVEL: setting.logLevel(),
+    TRUST_PROXY: setting.int(0),
+    /** `name=url,...`; http(s) URLs are fetched, `tcp://host:port` connected to. */
+    IS_STATUS_TARGETS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        try {
+          return parseTargets(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    IS_PROBE_TIMEOUT: setting.durationMs('2s'),
+  },
+} as const;
+
+export type IsConfig = LoadedConfig<typeof isConfigSpec.schema>;
+
+export const loadIsConfig = (env?: NodeJS.ProcessEnv): Promise<IsConfig> => loadConfig(isConfigSpec, { env });

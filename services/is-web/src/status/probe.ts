@@ -1,0 +1,55 @@
+import { connect } from 'node:net';
+import type { StatusTarget } from './status-target';
+
+export interface ProbeResult {
+  up: boolean;
+  status_code: number | null;
+  latency_ms: number;
+  detail: string;
+}
+
+/** Probes one target; never throws and never takes longer than the timeout. */
+export async function probe(target: StatusTarget, timeoutMs: number): Promise<ProbeResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  try {
+    if (target.kind === 'tcp') {
+      await tcpConnect(target.url, timeoutMs);
+      return { up: true, status_code: null, latency_ms: elapsed(), detail: 'connected' };
+    }
+    const res = await fetch(target.url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json', 'user-agent': 'is-web status probe' },
+      redirect: 'manual',
+    });
+    await res.body?.cancel();
+    const up = res.status >= 200 && res.status < 400;
+    return { up, status_code: res.status, latency_ms: elapsed(), detail: up ? 'ok' : `HTTP ${res.status}` };
+  } catch (err) {
+    return { up: false, status_code: null, latency_ms: elapsed(), detail: describe(err, timeoutMs) };
+  }
+}
+
+function tcpConnect(url: string, timeoutMs: number): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+function describe(err: unknown, timeoutMs: number): string {
+  const e = err as {
+    name?: string;
+    code?: string;
+    cause?: { code?: string; errors?: { code?: string }[] };
+    message?: string;
+  };
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return `timed out after ${timeoutMs} ms`;
+  return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.code ?? e.message ?? 'unreachable';
+}
