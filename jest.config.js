@@ -10,4 +10,4 @@ for (const root of roots) {
     if (fs.existsSync(path.join(dir, 'jest.config.js'))) projects.push(`<rootDir>/${dir}`);
   }
 }
-module.exports = { projects };
+module.exports = { projects, testTimeout: 30000 };

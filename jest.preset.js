@@ -23,7 +23,6 @@ module.exports = function preset(dir, overrides = {}) {
       ],
     },
     moduleNameMapper: { '^@pjs/([a-z-]+)$': path.join(__dirname, 'libs/$1/src') },
-    testTimeout: 30000,
     ...overrides,
   };
 };

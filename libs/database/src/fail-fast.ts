@@ -45,7 +45,8 @@ export async function ensureDatabase(url: string, timeoutMs = 8000): Promise<boo
     return true;
   } catch (err) {
     // Two processes creating the same database at once: the loser sees 42P04 and moves on.
-    if ((err as { code?: string }).code === '42P04') return false;
+    const code = (err as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return false;
     throw err;
   } finally {
     await admin.end();

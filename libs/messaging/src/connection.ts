@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { AmqpConnection, type RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import { DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, RETRY_EXCHANGE } from './topology';
 
@@ -7,6 +8,8 @@ export interface BrokerSettings {
   /** Wait for the broker at start-up (workers) or connect in the background (web apps). */
   waitForConnection?: boolean;
   connectTimeoutMs?: number;
+  /** Where golevelup logs (connection state); Nest's logger when omitted. */
+  logger?: LoggerService;
 }
 
 /** The golevelup configuration shared by the Nest module and plain scripts. */
@@ -27,6 +30,7 @@ export function rabbitConfig(settings: BrokerSettings): RabbitMQConfig {
     },
     connectionManagerOptions: { heartbeatIntervalInSeconds: 15, reconnectTimeInSeconds: 2 },
     registerHandlers: false,
+    ...(settings.logger ? { logger: settings.logger } : {}),
     enableControllerDiscovery: false,
   };
 }

@@ -73,34 +73,39 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows were confirmed. Throws if any publish failed. */
   async relayOnce(): Promise<number> {
-    return this.db.transaction(async (manager) => {
-      const rows = await manager.query<PendingRow[]>(
-        `SELECT seq, routing_key, envelope FROM outbox_messages
+    // Confirmed and failed rows are recorded in the same commit; the failure is raised after it.
+    const outcome = await this.db.transaction(
+      async (manager): Promise<{ sent: number; failure?: OutboxPublishError }> => {
+        const rows = await manager.query<PendingRow[]>(
+          `SELECT seq, routing_key, envelope FROM outbox_messages
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(
-        rows.map((row) =>
-          this.sink.publish(row.envelope, row.routing_key, { timeoutMs: this.options.publishTimeoutMs }),
-        ),
-      );
-      const done = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.seq);
-      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.seq);
-      if (done.length) {
-        await manager.query(`UPDATE outbox_messages SET published_at = now() WHERE seq = ANY($1::bigint[])`, [done]);
-        messagingMetrics.published().inc(done.length);
-      }
-      if (failed.length) {
-        const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
-        await manager.query(
-          `UPDATE outbox_messages SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
-          [failed, String(reason?.message ?? reason).slice(0, 500)],
+          [this.options.batchSize],
         );
-        throw new OutboxPublishError(failed.length, reason);
-      }
-      return done.length;
-    });
+        if (rows.length === 0) return { sent: 0 };
+        const results = await Promise.allSettled(
+          rows.map((row) =>
+            this.sink.publish(row.envelope, row.routing_key, { timeoutMs: this.options.publishTimeoutMs }),
+          ),
+        );
+        const done = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.seq);
+        const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.seq);
+        if (done.length) {
+          await manager.query(`UPDATE outbox_messages SET published_at = now() WHERE seq = ANY($1::bigint[])`, [done]);
+          messagingMetrics.published().inc(done.length);
+        }
+        if (failed.length) {
+          const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
+          await manager.query(
+            `UPDATE outbox_messages SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
+            [failed, String(reason?.message ?? reason).slice(0, 500)],
+          );
+          return { sent: done.length, failure: new OutboxPublishError(failed.length, reason) };
+        }
+        return { sent: done.length };
+      },
+    );
+    if (outcome.failure) throw outcome.failure;
+    return outcome.sent;
   }
 
   /** Updates the backlog gauges; called before each scrape. */

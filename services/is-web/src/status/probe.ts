@@ -17,9 +17,14 @@ export async function probe(target: StatusTarget, timeoutMs: number): Promise<Pr
       await tcpConnect(target.url, timeoutMs);
       return { up: true, status_code: null, latency_ms: elapsed(), detail: 'connected' };
     }
-    const res = await fetch(target.url, {
+    const { url, authorization } = splitCredentials(target.url);
+    const res = await fetch(url, {
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json', 'user-agent': 'is-web status probe' },
+      headers: {
+        accept: 'application/json',
+        'user-agent': 'is-web status probe',
+        ...(authorization ? { authorization } : {}),
+      },
       redirect: 'manual',
     });
     await res.body?.cancel();
@@ -52,4 +57,14 @@ function describe(err: unknown, timeoutMs: number): string {
   };
   if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return `timed out after ${timeoutMs} ms`;
   return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.code ?? e.message ?? 'unreachable';
+}
+
+/** fetch refuses URLs with credentials: send them as Basic auth instead (never in answers). */
+function splitCredentials(raw: string): { url: string; authorization?: string } {
+  const u = new URL(raw);
+  if (!u.username && !u.password) return { url: raw };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${basic}` };
 }

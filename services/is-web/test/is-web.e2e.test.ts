@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { createLogger } from '@pjs/logger';
+import { PassThrough } from 'node:stream';
+import request from 'supertest';
+import { buildIsWebApp } from '../src/bootstrap';
+import { loadIsConfig } from '../src/config/is-config';
+
+const logger = createLogger({ service: 'is-web', process: 'web', level: 'error', stream: new PassThrough() });
+
+function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+describe('is-web', () => {
+  const healthy = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+  );
+  const failing = createServer((_req, res) => res.writeHead(503).end('down'));
+  const slow = createServer(() => undefined); // never answers
+  const tcp = createTcpServer((socket) => socket.end());
+  let app: INestApplication;
+  let ports: number[];
+
+  beforeAll(async () => {
+    ports = [await listen(healthy), await listen(failing), await listen(slow), await listen(tcp)];
+    const config = await loadIsConfig({
+      IS_STATUS_TARGETS: [
+        `healthy=http://127.0.0.1:${ports[0]}/health/`,
+        `failing=http://127.0.0.1:${ports[1]}/health`,
+        `slow=http://127.0.0.1:${ports[2]}/health`,
+        `db=tcp://127.0.0.1:${ports[3]}`,
+        `gone=tcp://127.0.0.1:1`,
+        `secret=http://user:hunter2@127.0.0.1:${ports[0]}/`,
+      ].join(','),
+      IS_PROBE_TIMEOUT: '800ms',
+    });
+    app = await buildIsWebApp(config, logger);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    for (const s of [healthy, failing, slow, tcp]) {
+      s.close();
+      (s as Server).closeAllConnections?.();
+    }
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('answers /health', async () => {
+    const res = await http().get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', service: 'is-web' });
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('probes every target concurrently and reports each with an overall state', async () => {
+    const started = Date.now();
+    const res = await http().get('/status');
+    const elapsed = Date.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('degraded');
+    const byName = Object.fromEntries(res.body.targets.map((t: { name: string }) => [t.name, t]));
+    expect(byName.healthy).toMatchObject({ up: true, status_code: 200, detail: 'ok' });
+    expect(byName.failing).toMatchObject({ up: false, status_code: 503, detail: 'HTTP 503' });
+    expect(byName.slow).toMatchObject({ up: false, status_code: null, detail: 'timed out after 800 ms' });
+    expect(byName.db).toMatchObject({ up: true, detail: 'connected' });
+    expect(byName.gone).toMatchObject({ up: false, detail: 'ECONNREFUSED' });
+    for (const t of res.body.targets) expect(typeof t.latency_ms).toBe('number');
+    // Bounded by one timeout, not the sum of them (a loose bound: this is not a timing test).
+    expect(elapsed).toBeLessThan(800 * 3);
+  });
+
+  it('never shows credentials of a target URL', async () => {
+    const res = await http().get('/status');
+    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+    const page = await http().get('/');
+    expect(page.text).not.toContain('hunter2');
+  });
+
+  it('renders a status page', async () => {
+    const res = await http().get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('<span class="degraded">degraded</span>');
+    expect(res.text).toMatch(/<td>slow<\/td><td>down<\/td>/);
+  });
+
+  it('exports per-target gauges and RED metrics by route template', async () => {
+    await http().get('/status');
+    const res = await http().get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('is_target_up{target="healthy",service="is-web"} 1');
+    expect(res.text).toContain('is_target_up{target="slow",service="is-web"} 0');
+    expect(res.text).toMatch(/is_target_latency_seconds\{target="db",service="is-web"\} [0-9.e-]+/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{service="is-web",method="GET",route="\/status",status_class="2xx"\}/,
+    );
+    await http().get('/no/such/page/12345');
+    const after = await http().get('/metrics');
+    expect(after.text).toContain('route="unmatched",status_class="4xx"');
+    expect(after.text).not.toContain('12345');
+  });
+
+  it('serves metrics that promtool accepts', async () => {
+    const res = await http().get('/metrics');
+    const probe = spawnSync('promtool', ['--version']);
+    if (probe.error) {
+      if (process.env.CI) throw new Error('promtool is required in CI (Debian package prometheus)');
+      return;
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'metrics-')), 'metrics.txt');
+    writeFileSync(file, res.text);
+    const check = spawnSync('sh', ['-c', `promtool check metrics < ${file}`], { encoding: 'utf8' });
+    // promtool exits 0 when the text parses; lint remarks (e.g. naming) are printed but not fatal here.
+    expect(check.stderr).not.toMatch(/error while linting|text format parsing error/);
+    expect(check.status === 0 || /metric names|counter metrics/.test(check.stdout + check.stderr)).toBe(true);
+  });
+
+  it('answers unknown routes and bad bodies with JSON errors, not 500', async () => {
+    const unknown = await http().get('/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('not_found');
+    const bad = await http().post('/health').set('content-type', 'application/json').send('{bad');
+    expect(bad.status).toBeLessThan(500);
+    const big = await http()
+      .post('/health')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ x: 'y'.repeat(20_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('payload_too_large');
+  });
+});
+
+describe('is-web configuration', () => {
+  it('names a malformed target', async () => {
+    await expect(loadIsConfig({ IS_STATUS_TARGETS: 'dbu-web' })).rejects.toThrow(
+      'IS_STATUS_TARGETS: "dbu-web" must look like name=url',
+    );
+    await expect(loadIsConfig({ IS_STATUS_TARGETS: 'x=ftp://h/' })).rejects.toThrow(/only http\(s\):\/\/ and tcp:\/\//);
+  });
+});
