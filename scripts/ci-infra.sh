@@ -72,7 +72,20 @@ fi
 echo "ci-infra.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The packages must not start system services (nginx on :80, prometheus on :9090): the tests
+# run their own instances. Docker-style images already have a policy-rc.d saying so.
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  added_policy=1
+fi
+cleanup() {
+  rm -f "$log"
+  if [[ $added_policy -eq 1 ]]; then "${sudo_cmd[@]}" rm -f "$policy"; fi
+}
+trap cleanup EXIT
 if ! "${sudo_cmd[@]}" apt-get update -qq >"$log" 2>&1 ||
   ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \

@@ -1,6 +1,6 @@
 # Vault server, production (compose/infrastructure-stack/docker-compose.prod.yml).
 # Integrated storage (raft) on the vault_data volume, TLS on the listener, UI over the VPN only.
-# Audit devices are not part of the server config in Vault: scripts/setup_approle.sh --bootstrap
+# Audit devices are not part of the server config in Vault: scripts/setup_approle.sh
 # enables the file audit device below (path audit/file -> /vault/logs/audit.log) on first deploy.
 
 ui            = true
