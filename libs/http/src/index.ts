@@ -10,3 +10,5 @@ export { AllExceptionsFilter } from './all-exceptions.filter';
 export { createValidationPipe, validationException } from './validation';
 export { createWebApp } from './create-web-app';
 export type { WebAppOptions } from './create-web-app';
+export { HEALTH_OPTIONS, HealthController } from './health.controller';
+export type { HealthOptions } from './health.controller';
