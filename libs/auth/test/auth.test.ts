@@ -211,3 +211,27 @@ describe('IP allowlists', () => {
     expect((await request(app.getHttpServer()).get('/health').set('X-Forwarded-For', '198.51.100.7')).status).toBe(200);
   });
 });
+
+describe('two apps in one process', () => {
+  it('check tokens against their own database only', async () => {
+    const a = await createMigratedDatabase('auth_a', { migrations: [AuthSchema1732200000000] });
+    const b = await createMigratedDatabase('auth_b', { migrations: [AuthSchema1732200000000] });
+    const appA = await buildApp(a.dataSource);
+    const appB = await buildApp(b.dataSource);
+    try {
+      const userA = await createTestUser(a.dataSource);
+      const userB = await createTestUser(b.dataSource);
+      const get = (app: INestApplication, token: string) =>
+        request(app.getHttpServer()).get('/api/things').set('Authorization', `Token ${token}`);
+      expect((await get(appA, userA.token)).status).toBe(200);
+      expect((await get(appB, userB.token)).status).toBe(200);
+      expect((await get(appA, userB.token)).status).toBe(401);
+      expect((await get(appB, userA.token)).status).toBe(401);
+    } finally {
+      await appA.close();
+      await appB.close();
+      await a.close();
+      await b.close();
+    }
+  });
+});

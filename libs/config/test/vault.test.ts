@@ -54,7 +54,9 @@ describe('config from Vault (AppRole + KV v2, against a local fake of its HTTP A
       env: { VAULT_ADDR: vault.url, VAULT_ROLE_ID: 'role-dbu', VAULT_SECRET_ID: 'wrong-secret-value' },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/VAULT_ADDR: cannot read secret\/dbu from http:\/\/127\.0\.0\.1:\d+ \(HTTP 400\)/);
+    expect((err as Error).message).toMatch(
+      /VAULT_ADDR: cannot read secret\/dbu from http:\/\/127\.0\.0\.1:\d+ \(HTTP 400\)/,
+    );
     expect((err as Error).message).not.toContain('wrong-secret-value');
   });
 
@@ -76,7 +78,12 @@ describe('config from Vault (AppRole + KV v2, against a local fake of its HTTP A
   });
 
   it('renews its token before the lease ends', async () => {
-    const session = await VaultSession.login({ addr: vault.url, roleId: 'role-dbu', secretId: 'secret-dbu', project: 'dbu' });
+    const session = await VaultSession.login({
+      addr: vault.url,
+      roleId: 'role-dbu',
+      secretId: 'secret-dbu',
+      project: 'dbu',
+    });
     try {
       const token = vault.state.tokens.get(session.token)!;
       const firstExpiry = token.expiresAt;
