@@ -1,17 +1,30 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@pjs/auth';
 import { DatabaseModule, type DataSource } from '@pjs/database';
+import type { Logger } from '@pjs/logger';
 import { MessagingModule } from '@pjs/messaging';
-import { MetricsController } from '@pjs/metrics';
+import { METRICS_BEFORE_SCRAPE, MetricsController } from '@pjs/metrics';
+import { APP_LOGGER } from './catalogue/app-logger';
+import { CategoriesModule } from './categories/categories.module';
 import type { DbuConfig } from './config/dbu-config';
+import { EmailDataModule } from './email-data/email-data.module';
 import { HealthController } from './health/health.controller';
+import { ImportsApiModule } from './imports/imports-api.module';
+import { LicensesModule } from './licenses/licenses.module';
+import { productsTotal } from './products/product.metrics';
+import { ProductRepository } from './products/product.repository';
+import { ProductsModule } from './products/products.module';
+import { OutboxRelayModule } from './signals/outbox-relay.module';
+import { OutboxRelayService } from './signals/outbox-relay.service';
+import { TokenController } from './token/token.controller';
 
 /** dbu-web: the catalogue REST API. Controllers live only here (never in the worker). */
 @Module({})
 export class ApiModule {
-  static forRoot(config: DbuConfig, dataSource: DataSource): DynamicModule {
+  static forRoot(config: DbuConfig, dataSource: DataSource, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
+      global: true,
       imports: [
         DatabaseModule.forDataSource(dataSource),
         MessagingModule.forRoot({ url: config.RABBITMQ_URL, waitForConnection: false }),
@@ -20,8 +33,28 @@ export class ApiModule {
           adminAllowedIps: config.ADMIN_ALLOWED_IPS,
           tokenCacheTtlMs: config.AUTH_TOKEN_CACHE_TTL,
         }),
+        ProductsModule,
+        CategoriesModule,
+        LicensesModule,
+        EmailDataModule,
+        OutboxRelayModule.forRoot(),
+        ImportsApiModule.forRoot(config),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [TokenController, HealthController, MetricsController],
+      providers: [
+        { provide: APP_LOGGER, useValue: logger },
+        {
+          provide: METRICS_BEFORE_SCRAPE,
+          inject: [ProductRepository, OutboxRelayService],
+          useFactory: (products: ProductRepository, relay: OutboxRelayService) => {
+            const total = productsTotal();
+            return async () => {
+              await Promise.all([products.countActive().then((n) => total.set(n)), relay.refreshMetrics()]);
+            };
+          },
+        },
+      ],
+      exports: [APP_LOGGER],
     };
   }
 }

@@ -1,24 +1,23 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@pjs/config';
 import { pingDatabase } from '@pjs/database';
-import { NestWinstonLogger, createLogger, exitOnStartupError } from '@pjs/logger';
+import { createLogger, exitOnStartupError } from '@pjs/logger';
 import { AmqpConnection, isBrokerConnected } from '@pjs/messaging';
 import { initMetrics, startMetricsServer } from '@pjs/metrics';
 import { loadDbuConfig } from './config/dbu-config';
 import { connectDbu } from './database/connect-dbu';
-import { WorkerModule } from './worker.module';
+import { OutboxRelayService } from './signals/outbox-relay.service';
+import { createWorkerApp } from './worker.module';
 
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(() => loadDbuConfig(), 'dbu-worker');
   const logger = createLogger({ service: 'dbu-worker', process: 'worker', level: config.LOG_LEVEL });
   initMetrics('dbu-worker');
   const dataSource = await connectDbu(config, 'dbu-worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, dataSource), {
-    logger: new NestWinstonLogger(logger),
-  });
+  const app = await createWorkerApp(config, dataSource, logger);
   app.enableShutdownHooks();
   const amqp = app.get(AmqpConnection);
+  const relay = app.get(OutboxRelayService);
   await startMetricsServer({
     port: config.METRICS_PORT,
     health: async () => {
@@ -26,8 +25,9 @@ async function main(): Promise<void> {
       const broker = isBrokerConnected(amqp);
       return { ok: database && broker, service: 'dbu-worker', database, broker };
     },
+    beforeScrape: () => relay.refreshMetrics(),
   });
-  logger.info('dbu-worker started', { metrics_port: config.METRICS_PORT });
+  logger.info('dbu-worker started', { metrics_port: config.METRICS_PORT, signal_url: !!config.SIGNAL_URL });
 }
 
 main().catch(exitOnStartupError('dbu-worker'));

@@ -1,19 +1,38 @@
 import type { Command } from 'commander';
 import { createUserCommand } from '@pjs/auth';
-import { runMigrations } from '@pjs/database';
+import { runMigrations, type DataSource } from '@pjs/database';
+import type { DbuConfig } from '../config/dbu-config';
+import { DEFAULT_READER_ROLE, ensureReaderRole } from '../reader-role/reader-role';
 import { withCli } from './cli-context';
+
+/**
+ * `migrate`: applies pending migrations, then (when DBU_READER_PASSWORD is set) creates or
+ * updates the read-only role. Idempotent; the role name is a parameter only for tests.
+ */
+export async function migrate(
+  config: Pick<DbuConfig, 'DBU_READER_PASSWORD'>,
+  dataSource: DataSource,
+  out: NodeJS.WritableStream = process.stdout,
+  readerRole: string = DEFAULT_READER_ROLE,
+): Promise<void> {
+  const applied = await runMigrations(dataSource);
+  out.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  if (config.DBU_READER_PASSWORD) {
+    const outcome = await ensureReaderRole(dataSource, config.DBU_READER_PASSWORD, readerRole);
+    out.write(`read-only role ${readerRole}: ${outcome}\n`);
+  } else {
+    out.write(`read-only role ${readerRole}: skipped (DBU_READER_PASSWORD is not set)\n`);
+  }
+}
 
 /** migrate and create-user. */
 export function registerCatalogueCommands(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending database migrations')
-    .action(() =>
-      withCli(async ({ dataSource }) => {
-        const applied = await runMigrations(dataSource);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      }),
-    );
+    .description(
+      `apply pending database migrations; with DBU_READER_PASSWORD also create/update the ${DEFAULT_READER_ROLE} role`,
+    )
+    .action(() => withCli(({ config, dataSource }) => migrate(config, dataSource)));
 
   program
     .command('create-user')

@@ -31,6 +31,11 @@ export const imConfigSpec = {
     DBU_BREAKER_THRESHOLD: setting.int(5, 1),
     DBU_BREAKER_COOLDOWN: setting.durationMs('30s'),
     SYNC_BATCH_SIZE: setting.int(500, 1),
+    /** im-worker: tries of a sync message while DBU is down, then the dead-letter queue. */
+    SYNC_MAX_ATTEMPTS: setting.int(30, 1),
+    /** im-worker: delay before the 2nd try of a failed sync message; doubles up to SYNC_RETRY_MAX_DELAY. */
+    SYNC_RETRY_DELAY: setting.durationMs('5s'),
+    SYNC_RETRY_MAX_DELAY: setting.durationMs('5m'),
     /** Requests per window per token and per IP; 0 disables. */
     RATE_LIMIT_PER_TOKEN: setting.int(600),
     RATE_LIMIT_PER_IP: setting.int(1200),

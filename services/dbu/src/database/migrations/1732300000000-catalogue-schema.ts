@@ -1,8 +1,26 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+const EU = `'AT','BE','BG','CY','CZ','DE','DK','EE','ES','FI','FR','GR','HR','HU','IE','IT','LT','LU','LV','MT','NL','PL','PT','RO','SE','SI','SK'`;
+const blank = (column: string) => `coalesce(btrim(${column}), '') = ''`;
+
+/**
+ * What a manufacturer lacks for GPSR (same rules as src/catalogue/gpsr.ts): name, postal address,
+ * e-mail or contact URL, and an EU responsible person (name, address, e-mail) outside the EU.
+ */
+const GPSR_MISSING = `array_remove(ARRAY[
+    CASE WHEN ${blank('name')} THEN 'manufacturer_name' END,
+    CASE WHEN ${blank('street')} OR ${blank('postal_code')} OR ${blank('city')} OR ${blank('country')}
+         THEN 'manufacturer_address' END,
+    CASE WHEN ${blank('email')} AND ${blank('contact_url')} THEN 'manufacturer_contact' END,
+    CASE WHEN upper(coalesce(country, '')) NOT IN (${EU})
+          AND (${blank('eu_responsible_name')} OR ${blank('eu_responsible_address')} OR ${blank('eu_responsible_email')})
+         THEN 'eu_responsible_person' END
+  ]::text[], NULL)`;
+
 /**
  * The catalogue: products keyed by the wholesaler's item number, their manufacturers (with GPSR
- * data), licenses, the category tree, photos and a field-level change history.
+ * data), licenses, the category tree, photos, a field-level change history and the ledger of
+ * e-mailed discounts. Money columns are numeric(12,2) (EUR); `updated_at` is set by the writers.
  */
 export class CatalogueSchema1732300000000 implements MigrationInterface {
   name = 'CatalogueSchema1732300000000';
@@ -23,6 +41,8 @@ export class CatalogueSchema1732300000000 implements MigrationInterface {
         eu_responsible_name    varchar(300),
         eu_responsible_address text,
         eu_responsible_email   varchar(254),
+        gpsr_missing           text[] GENERATED ALWAYS AS (${GPSR_MISSING}) STORED,
+        gpsr_complete          boolean GENERATED ALWAYS AS (cardinality(${GPSR_MISSING}) = 0) STORED,
         created_at             timestamptz NOT NULL DEFAULT now(),
         updated_at             timestamptz NOT NULL DEFAULT now()
       )`);
@@ -48,7 +68,7 @@ export class CatalogueSchema1732300000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE products (
         item_no               varchar(64) PRIMARY KEY,
-        ean                   char(13),
+        ean                   varchar(14),
         title                 varchar(500) NOT NULL,
         description           text,
         manufacturer_id       integer REFERENCES manufacturers(id),
@@ -71,6 +91,8 @@ export class CatalogueSchema1732300000000 implements MigrationInterface {
         CHECK (discount_percent IS NULL OR discount_amount IS NULL)
       )`);
     await q.query(`CREATE INDEX products_title_trgm_idx ON products USING gin (title gin_trgm_ops)`);
+    // search= matches title and item number by substring (DRF icontains), both trigram-indexed.
+    await q.query(`CREATE INDEX products_item_no_trgm_idx ON products USING gin (item_no gin_trgm_ops)`);
     await q.query(`CREATE INDEX products_ean_idx ON products (ean)`);
     await q.query(`CREATE INDEX products_updated_at_idx ON products (updated_at, item_no)`);
     await q.query(`CREATE INDEX products_manufacturer_id_idx ON products (manufacturer_id)`);
@@ -108,10 +130,29 @@ export class CatalogueSchema1732300000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX product_history_item_idx ON product_history (item_no, changed_at, id)`);
     await q.query(`CREATE INDEX product_history_source_idx ON product_history (source_type, source_ref)`);
+    // Which (order, item) pairs of POST /api/email-data/ were applied: the same pair twice is a no-op.
+    await q.query(`
+      CREATE TABLE email_discounts (
+        order_number     varchar(100) NOT NULL,
+        item_no          varchar(64) NOT NULL,
+        discount_percent numeric(5,2),
+        discount_amount  numeric(12,2),
+        actor            varchar(150),
+        applied_at       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (order_number, item_no)
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['product_history', 'product_photos', 'products', 'categories', 'licenses', 'manufacturers']) {
+    for (const table of [
+      'email_discounts',
+      'product_history',
+      'product_photos',
+      'products',
+      'categories',
+      'licenses',
+      'manufacturers',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

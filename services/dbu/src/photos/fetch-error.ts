@@ -1,0 +1,10 @@
+/** A short reason for a failed `fetch` (timeout, refused connection, unknown host …), for messages. */
+export function describeFetchError(err: unknown): string {
+  const e = err as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string; errors?: { code?: string }[] };
+  };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message ?? String(err);
+}

@@ -1,0 +1,75 @@
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CronJob } from 'cron';
+import { EventTypes } from '@pjs/contracts';
+import { type DataSource } from '@pjs/database';
+import type { Logger } from '@pjs/logger';
+import { enqueueEvent, parseData, startConsumer, type AmqpConnection, type Envelope } from '@pjs/messaging';
+import { DbuJobs, DbuQueues, photosRequestedSchema, type PhotosRequested } from '../imports/import.jobs';
+import type { PhotoService } from './photo.service';
+
+/**
+ * dbu-worker's photo jobs: after every committed import (`dbu.catalogue.imported`) and on
+ * PHOTOS_SCHEDULE (due retries), a batch of PHOTO_BATCH_SIZE missing photos per job; a job that
+ * stops at its limit queues its continuation, so no single message runs for hours.
+ */
+export class PhotosConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private job?: CronJob;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly amqp: AmqpConnection,
+    private readonly db: DataSource,
+    private readonly photos: PhotoService,
+    private readonly logger: Logger,
+    private readonly settings: { batchSize: number; schedule: string; afterImport: boolean; onQueued?: () => void },
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await startConsumer(
+      this.amqp,
+      {
+        queue: DbuQueues.photos,
+        routingKeys: this.settings.afterImport
+          ? [EventTypes.catalogueImported, DbuJobs.photosRequested]
+          : [DbuJobs.photosRequested],
+        handle: (envelope) => this.handle(envelope),
+      },
+      this.logger,
+    );
+    this.job = CronJob.from({
+      cronTime: this.settings.schedule,
+      onTick: () =>
+        this.request({ scope: 'missing' }).catch((err: unknown) => {
+          this.logger.warn('could not queue photos', { err });
+        }),
+      start: true,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.job?.stop();
+  }
+
+  /** Queues a photo job through the outbox. */
+  async request(job: PhotosRequested): Promise<void> {
+    await this.db.transaction((tx) => enqueueEvent(tx, DbuJobs.photosRequested, job));
+    this.settings.onQueued?.();
+  }
+
+  private async handle(envelope: Envelope): Promise<void | 'duplicate'> {
+    // A binding left from when PHOTOS_AFTER_IMPORT was on still delivers import events: ignored.
+    if (envelope.type === EventTypes.catalogueImported && !this.settings.afterImport) return 'duplicate';
+    const job: PhotosRequested =
+      envelope.type === DbuJobs.photosRequested ? parseData(envelope, photosRequestedSchema) : { scope: 'missing' };
+    const result = await this.photos.pass({
+      scope: job.scope,
+      limit: this.settings.batchSize,
+      after: job.after_item_no,
+      signal: this.stopping.signal,
+    });
+    if (result.busy) return 'duplicate'; // the running pass (or the next scheduled one) covers it
+    if (result.continueAfter !== undefined)
+      await this.request({ scope: job.scope, after_item_no: result.continueAfter });
+  }
+}
