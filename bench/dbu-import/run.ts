@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stream as excelStream } from 'exceljs';
 import { Client } from 'pg';
-import { createDataSource, runMigrations } from '@pjs/database';
+import { createDataSource, runMigrations, withDatabase } from '@pjs/database';
 import { dbuMigrations } from '@pjs/dbu/dist/database/migrations';
 import { createImportServices } from '@pjs/dbu/dist/imports/import-services';
 import type { ImportRunRow } from '@pjs/dbu/dist/imports/import-run.types';
@@ -347,12 +347,6 @@ function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 main().catch((err: unknown) => {

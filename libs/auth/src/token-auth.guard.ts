@@ -44,8 +44,11 @@ export class TokenAuthGuard implements CanActivate {
 
   private authenticate(req: Request, res: Response): Promise<Principal | undefined> {
     return new Promise((resolve, reject) => {
+      // A fresh object per request (as passport does for named strategies): passport attaches the
+      // request's success/fail callbacks to the strategy object, so sharing one instance would let
+      // concurrent requests answer each other (hung requests, or another caller's principal).
       const handler = passport.authenticate(
-        this.strategy,
+        Object.create(this.strategy) as TokenStrategy,
         { session: false },
         (err: unknown, user: Principal | false | undefined) => {
           if (err) reject(err instanceof Error ? err : new UnauthorizedException());

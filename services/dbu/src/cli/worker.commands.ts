@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { parseDuration } from '@pjs/config';
 import type { DataSource } from '@pjs/database';
 import { createLogger, type Logger } from '@pjs/logger';
-import { EnvelopePublisher, OutboxRelay, connectBroker } from '@pjs/messaging';
+import { AmqpConnection, EnvelopePublisher, OutboxRelay, rabbitConfig } from '@pjs/messaging';
 import { CategoriesSyncService } from '../categories-sync/categories-sync.service';
 import { UploadCleanupService } from '../cleanup/upload-cleanup.service';
 import type { DbuConfig } from '../config/dbu-config';
@@ -162,12 +162,18 @@ async function runFileCommand(kind: ImportKind, path: string, options: FileComma
     const listener = (s: ProgressSnapshot) =>
       bar.update(Math.floor(s.percent), { phase: s.phase, rows: s.rowsDone, rate: Math.round(s.rowsPerSecond) });
     let result;
+    let run: ImportRunRow;
     try {
       result = await services.runner.execute(submission.run.id, { finalAttempt: true, listener });
+      run = (await services.runs.get(submission.run.id))!;
+      bar.update(100, {
+        phase: run.status,
+        rows: run.rows_total ?? run.rows_done,
+        rate: Number(run.rows_per_second ?? 0),
+      });
     } finally {
       bar.stop();
     }
-    const run = (await services.runs.get(submission.run.id))!;
     printRun(run);
     if (options.errorsCsv && (run.invalid_count ?? 0) > 0) {
       let text = '';
@@ -229,16 +235,16 @@ function printRun(run: ImportRunRow): void {
 /** Publishes this command's event right away when the broker answers; otherwise a running relay does. */
 async function publishNow(config: DbuConfig, dataSource: DataSource, logger: Logger): Promise<void> {
   NestLogger.overrideLogger(['error']); // the broker client logs through Nest's console logger
+  const amqp = new AmqpConnection(rabbitConfig({ url: config.RABBITMQ_URL, connectTimeoutMs: 3000 }));
   try {
-    const amqp = await connectBroker({ url: config.RABBITMQ_URL, connectTimeoutMs: 3000 });
-    try {
-      await new OutboxRelay(dataSource, new EnvelopePublisher(amqp), logger, { publishTimeoutMs: 3000 }).relayOnce();
-      out('  event dbu.catalogue.imported published');
-    } finally {
-      await amqp.close();
-    }
+    await amqp.init();
+    await new OutboxRelay(dataSource, new EnvelopePublisher(amqp), logger, { publishTimeoutMs: 3000 }).relayOnce();
+    out('  event dbu.catalogue.imported published');
   } catch {
     out('  event dbu.catalogue.imported queued in the outbox (the broker did not answer; dbu-worker publishes it)');
+  } finally {
+    // Also stops the reconnect attempts of a connection that never came up.
+    await amqp.close().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import { nameKey } from '../catalogue/name-key';
+import { headerKey } from '../import-profiles/column-mapping';
 import { parseItemNo, parseLine, parseText, type FieldResult } from '../imports/field-parsers';
 
 /** Columns a GPSR spreadsheet may have, in whatever wording the supplier chose. */
@@ -135,55 +136,39 @@ function countries(): Map<string, string> {
       const code = String.fromCharCode(a, b);
       for (const names of [de, en]) {
         const name = names.of(code);
-        if (name && name !== code) map.set(countryKey(name), code);
+        if (name && name !== code) map.set(headerKey(name), code);
       }
       map.set(code.toLowerCase(), code);
     }
   }
   const aliases: Record<string, string> = {
-    usa: 'US',
-    'united states of america': 'US',
-    'vereinigte staaten von amerika': 'US',
-    uk: 'GB',
-    england: 'GB',
-    'great britain': 'GB',
-    grossbritannien: 'GB',
-    holland: 'NL',
-    'volksrepublik china': 'CN',
-    'pr china': 'CN',
-    'p r china': 'CN',
-    'hong kong': 'HK',
-    hongkong: 'HK',
-    korea: 'KR',
-    'south korea': 'KR',
-    suedkorea: 'KR',
-    'czech republic': 'CZ',
-    'tschechische republik': 'CZ',
+    USA: 'US',
+    'United States of America': 'US',
+    'Vereinigte Staaten von Amerika': 'US',
+    UK: 'GB',
+    England: 'GB',
+    'Great Britain': 'GB',
+    Großbritannien: 'GB',
+    Holland: 'NL',
+    'Volksrepublik China': 'CN',
+    'PR China': 'CN',
+    'P.R. China': 'CN',
+    Hongkong: 'HK',
+    Korea: 'KR',
+    Südkorea: 'KR',
+    'Czech Republic': 'CZ',
+    'Tschechische Republik': 'CZ',
   };
-  for (const [alias, code] of Object.entries(aliases)) map.set(alias, code);
+  for (const [alias, code] of Object.entries(aliases)) map.set(headerKey(alias), code);
   countryNames = map;
   return map;
-}
-
-function countryKey(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/ä/g, 'ae')
-    .replace(/ö/g, 'oe')
-    .replace(/ü/g, 'ue')
-    .replace(/ß/g, 'ss')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /** `Deutschland`, `Germany`, `de`, `DEU`-less: → `DE`. */
 export function parseCountry(raw: string): FieldResult {
   const text = raw.trim();
   if (!text) return { ok: true, value: null };
-  const code = countries().get(countryKey(text));
+  const code = countries().get(headerKey(text));
   return code ? { ok: true, value: code } : { ok: false, reason: 'is not a country name or ISO code' };
 }
 

@@ -8,7 +8,7 @@ import { cleanName, nameKey } from '../catalogue/name-key';
 import { queryRows, type SqlExecutor } from '../catalogue/sql';
 import { mapColumns, type MappedColumn } from '../import-profiles/column-mapping';
 import { copyRows, readHeader, type CatalogueImporterOptions, type ImportOutcome } from '../imports/catalogue-importer';
-import { CATALOGUE_MERGE_LOCK } from '../imports/catalogue-stage.repository';
+import { lockCatalogueForMerge } from '../imports/catalogue-stage.repository';
 import type { RowError } from '../imports/catalogue-row.encoder';
 import { copyLine } from '../imports/copy-text';
 import { ImportProgress, type ProgressListener } from '../imports/import-progress';
@@ -115,14 +115,9 @@ export class GpsrImporter implements KindImporter {
       progress.setPhase('merging');
       const mergeStarted = Date.now();
 
-      await qr.query(`SELECT pg_advisory_xact_lock(${CATALOGUE_MERGE_LOCK})`);
+      await lockCatalogueForMerge(qr);
       const unknownItems = await markUnknownItems(qr);
-      await qr.query(
-        `INSERT INTO import_rejected_rows (import_id, row_no, "values", errors)
-         SELECT $1, row_no, raw::jsonb, errors::jsonb FROM gpsr_stage WHERE errors IS NOT NULL
-         ON CONFLICT (import_id, row_no) DO UPDATE SET "values" = EXCLUDED."values", errors = EXCLUDED.errors`,
-        [run.id],
-      );
+      await this.runs.saveRejectedFromStage(qr, 'gpsr_stage', run.id);
       const invalid = reader.invalid + unknownItems;
       const rejectAll = run.error_policy === 'reject-all' && invalid > 0;
 

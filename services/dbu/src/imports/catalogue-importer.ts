@@ -12,7 +12,7 @@ import {
   type CatalogueField,
 } from '../import-profiles/column-mapping';
 import { CatalogueRowEncoder } from './catalogue-row.encoder';
-import { CatalogueStageRepository } from './catalogue-stage.repository';
+import { CatalogueStageRepository, lockCatalogueForMerge } from './catalogue-stage.repository';
 import { ImportProgress, type ProgressListener } from './import-progress';
 import type { ImportRunRepository } from './import-run.repository';
 import type { ImportCounts, ImportRunRow } from './import-run.types';
@@ -147,9 +147,9 @@ export class CatalogueImporter {
       }
       const invalid = encoder.invalid + superseded.length;
       const valid = encoder.valid - superseded.length;
-      await stage.saveRejected(qr, run.id);
+      await this.runs.saveRejectedFromStage(qr, 'import_stage', run.id);
       timings.lap('rejected_rows');
-      await stage.lockCatalogue(qr);
+      await lockCatalogueForMerge(qr);
       timings.lap('lock_wait');
       const delta = await stage.computeDelta(qr);
       timings.lap('delta');

@@ -6,8 +6,10 @@ import type { CatalogueField } from '../import-profiles/column-mapping';
 import { STAGE_COPY_COLUMNS, STAGE_VALUE_COLUMNS } from './catalogue-row.encoder';
 import { CATEGORY_SEPARATOR } from './field-parsers';
 
-/** Serialises catalogue merges (imports and GPSR runs) across workers and the CLI. */
-export const CATALOGUE_MERGE_LOCK = `hashtext('dbu.catalogue.merge')`;
+/** Serialises catalogue merges (imports and GPSR runs) across workers and the CLI, until commit. */
+export async function lockCatalogueForMerge(tx: SqlExecutor): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('dbu.catalogue.merge'))`);
+}
 
 /** How one mapped field is written, compared and shown. Aliases: s stage, p product, pX/nX old/new lookup. */
 interface FieldSql {
@@ -172,25 +174,6 @@ export class CatalogueStageRepository {
         WHERE s.row_no = v.row_no`,
       [JSON.stringify(rows)],
     );
-  }
-
-  /** Copies the rejected rows into the run's record; answers how many. */
-  async saveRejected(tx: SqlExecutor, importId: string): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      tx,
-      `WITH ins AS (
-         INSERT INTO import_rejected_rows (import_id, row_no, "values", errors)
-         SELECT $1, row_no, raw::jsonb, errors::jsonb FROM import_stage WHERE errors IS NOT NULL
-         ON CONFLICT (import_id, row_no) DO UPDATE SET "values" = EXCLUDED."values", errors = EXCLUDED.errors
-         RETURNING 1
-       ) SELECT count(*)::int AS n FROM ins`,
-      [importId],
-    );
-    return rows[0]?.n ?? 0;
-  }
-
-  async lockCatalogue(tx: SqlExecutor): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(${CATALOGUE_MERGE_LOCK})`);
   }
 
   /**

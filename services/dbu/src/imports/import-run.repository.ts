@@ -110,6 +110,24 @@ export class ImportRunRepository {
     );
   }
 
+  /**
+   * Copies the rejected rows of a staging table (`row_no`, `raw` JSON cells, `errors` JSON) into the
+   * run's record, in the import's transaction; answers how many.
+   */
+  async saveRejectedFromStage(tx: SqlExecutor, stage: 'import_stage' | 'gpsr_stage', id: string): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
+      tx,
+      `WITH ins AS (
+         INSERT INTO import_rejected_rows (import_id, row_no, "values", errors)
+         SELECT $1, row_no, raw::jsonb, errors::jsonb FROM ${stage} WHERE errors IS NOT NULL
+         ON CONFLICT (import_id, row_no) DO UPDATE SET "values" = EXCLUDED."values", errors = EXCLUDED.errors
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM ins`,
+      [id],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async countRejected(id: string): Promise<number> {
     const rows = await queryRows<{ n: number }>(
       this.db,

@@ -53,7 +53,7 @@ describe('pnpm dbu import / cleanup-uploads (the CLI)', () => {
     expect(first.stdout).toMatch(/products new 1, changed 0, unchanged 0; invalid rows 1/);
     expect(first.stdout).toMatch(/queued in the outbox/);
     expect(first.stdout).toMatch(/rejected rows written to/);
-    expect(first.stderr).toMatch(/100% \| merging/);
+    expect(first.stderr).toMatch(/100% \| succeeded \| 2 rows/);
     const [run] = await ctx.dataSource.query(`SELECT source, requested_by FROM import_runs`);
     expect(run).toEqual({ source: 'cli', requested_by: 'cli-tester' });
 

@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventTypes, catalogueImportedSchema } from '@pjs/contracts';
 import { connectBroker, startConsumer, type AmqpConnection } from '@pjs/messaging';
+import { registry } from '@pjs/metrics';
 import { TcpProxy, createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
 import type { ImportRunRow } from '../../src/imports/import-run.types';
 import { ImportWatchdog } from '../../src/imports/import-watchdog';
 import { SIGNAL_HEADERS, verifySignal } from '../../src/signals/signature';
+import { OutboxRelayService } from '../../src/signals/outbox-relay.service';
 import { createWorkerApp } from '../../src/worker.module';
 import { FakeWholesaler } from '../fakes/wholesaler.fake';
 import {
@@ -234,5 +236,23 @@ describe('dbu-worker (real PostgreSQL + RabbitMQ)', () => {
     ]);
     expect(await watchdog.check()).toEqual([submission.run.id]);
     expect(await finished(submission.run.id)).toMatchObject({ status: 'succeeded', new_count: 1 });
+  });
+  it('exposes import, photo and outbox metrics for /metrics', async () => {
+    let text = '';
+    const value = (name: string, label = '') =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*${label}[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    // The backlog is read from the outbox before each scrape; the last events are relayed within moments.
+    await waitFor(async () => {
+      await worker.get(OutboxRelayService).refreshMetrics();
+      text = await registry.metrics();
+      return value('outbox_backlog') === 0;
+    }, 10_000);
+    expect(value('dbu_imports_total', 'status="succeeded"')).toBeGreaterThanOrEqual(3);
+    expect(value('dbu_imports_total', 'status="failed"')).toBeGreaterThanOrEqual(1);
+    expect(value('dbu_import_rows_total', 'outcome="imported"')).toBeGreaterThanOrEqual(4);
+    expect(value('dbu_import_duration_seconds_count')).toBeGreaterThanOrEqual(3);
+    expect(value('dbu_import_progress_ratio')).toBe(1);
+    expect(value('dbu_import_rows_per_second')).toBeGreaterThan(0);
+    expect(value('dbu_photos_fetched_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
   });
 });
