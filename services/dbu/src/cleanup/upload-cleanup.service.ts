@@ -18,7 +18,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const removed = () => counter('dbu_uploads_cleaned_total', 'Upload files deleted by cleanup-uploads');
 
 /**
- * `cleanup-uploads`: deletes upload files (and abandoned partial uploads) older than the
+ * `cleanup-uploads`: deletes upload files (and abandoned partial uploads and scratch files) older than the
  * threshold unless a queued or running import needs them. Database records are never touched:
  * the import runs stay, showing the file as no longer stored.
  */
@@ -43,7 +43,8 @@ export class UploadCleanupService {
       const path = join(this.media.uploadsDir, dir);
       const files = await entries(path);
       for (const name of files) {
-        const partial = dir === 'tmp' && name.endsWith('.part');
+        // tmp/ holds partial uploads and the scratch files of imports a crash left behind.
+        const partial = dir === 'tmp';
         if (!partial && !SHA256.test(name)) continue;
         const file = join(path, name);
         const info = await stat(file).catch(() => undefined);

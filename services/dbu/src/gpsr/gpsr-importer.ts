@@ -72,6 +72,7 @@ export class GpsrImporter implements KindImporter {
       encoding: run.settings.encoding,
       sheetName: run.settings.sheet_name,
       decimalSeparator: run.settings.decimal_separator,
+      tmpDir: this.media.tmpDir,
     });
     const progress = new ImportProgress(
       this.runs,

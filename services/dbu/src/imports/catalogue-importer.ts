@@ -43,6 +43,8 @@ export interface CatalogueImporterOptions {
 
 /** Items listed in the event itself; beyond, consumers page `changed_items_url`. */
 const INLINE_ITEMS = 1000;
+/** From this many staged rows on, the merge uses hash joins only. */
+const BULK_ROWS = 20_000;
 
 /**
  * The catalogue pipeline: stream-parse the stored file, validate each row, COPY it into a
@@ -69,6 +71,7 @@ export class CatalogueImporter {
       encoding: settings.encoding,
       sheetName: settings.sheet_name,
       decimalSeparator: settings.decimal_separator,
+      tmpDir: this.media.tmpDir,
     };
     const source = await openRowSource(path, sourceSettings);
     const progress = new ImportProgress(
@@ -83,7 +86,9 @@ export class CatalogueImporter {
     const client = (await qr.connect()) as PoolClient;
     await qr.startTransaction();
     try {
+      // Bulk statements over fresh temp tables (no statistics): JIT compilation only costs here.
       await qr.query(`SET LOCAL work_mem = '256MB'`);
+      await qr.query(`SET LOCAL jit = off`);
       const batches = source.rows[Symbol.asyncIterator]() as AsyncIterator<SourceRow[]>;
       const { header, rest } = await readHeader(batches);
       const mapping = mapColumns(
@@ -109,6 +114,7 @@ export class CatalogueImporter {
       const encoder = new CatalogueRowEncoder(header.length, mapping, {
         decimalSeparator: settings.decimal_separator,
         dateFormat: settings.date_format,
+        excelSerialDates: source.description.format === 'xlsx',
       });
       const stage = new CatalogueStageRepository(mapping.columns.map((c) => c.field));
       await stage.createStage(qr);
@@ -121,6 +127,12 @@ export class CatalogueImporter {
         () => progress.setRows(encoder.valid + encoder.invalid + encoder.blank),
       );
       const parseMs = Date.now() - started;
+      if (encoder.valid + encoder.invalid >= BULK_ROWS) {
+        // The planner knows nothing of the staging table's size: for a big file every join is a
+        // bulk join, which index nested loops (a million lookups) and sort-merges only slow down.
+        await qr.query(`SET LOCAL enable_nestloop = off`);
+        await qr.query(`SET LOCAL enable_mergejoin = off`);
+      }
       progress.setPhase('merging');
       await this.hook('staged', run.id);
 

@@ -28,6 +28,8 @@ export interface RowError {
 export interface EncoderSettings {
   decimalSeparator: DecimalSeparator;
   dateFormat: DateFormat;
+  /** XLSX: a number in a date column is an Excel day number. */
+  excelSerialDates?: boolean;
 }
 
 /** The columns of the staging table, in COPY order (see CatalogueStageRepository). */
@@ -177,7 +179,11 @@ export class CatalogueRowEncoder {
         result = parseSourceDecimal(raw, decimalSeparator, WEIGHT);
         break;
       case 'release_date':
-        result = this.cached(field, raw, () => [parseSourceDate(raw, dateFormat), null] as const)[0];
+        result = this.cached(
+          field,
+          raw,
+          () => [parseSourceDate(raw, dateFormat, this.settings.excelSerialDates), null] as const,
+        )[0];
         break;
       case 'image_url':
         result = parseUrl(raw);

@@ -46,6 +46,14 @@ describe('field parsers', () => {
     expect(parseSourceDate('02/01/2025', 'DD/MM/YYYY')).toEqual({ ok: true, value: '2025-01-02' });
   });
 
+  it('reads Excel day numbers of XLSX cells, refusing numbers that are no plausible date', () => {
+    expect(parseSourceDate('45809', 'DD.MM.YYYY', true)).toEqual({ ok: true, value: '2025-06-01' });
+    expect(parseSourceDate('45809,5', 'DD.MM.YYYY', true)).toEqual({ ok: true, value: '2025-06-01' });
+    expect(parseSourceDate('2025', 'DD.MM.YYYY', true)).toMatchObject({ ok: false });
+    expect(parseSourceDate('45809', 'DD.MM.YYYY')).toMatchObject({ ok: false });
+    expect(parseSourceDate('01.06.2025', 'DD.MM.YYYY', true)).toEqual({ ok: true, value: '2025-06-01' });
+  });
+
   it('refuses impossible and foreign dates', () => {
     expect(parseSourceDate('30.02.2025', 'DD.MM.YYYY')).toEqual({ ok: false, reason: 'is not a calendar date' });
     expect(parseSourceDate('2025/02/01', 'DD.MM.YYYY')).toMatchObject({ ok: false });

@@ -104,10 +104,25 @@ const DATE_PATTERNS: Record<DateFormat, { re: RegExp; order: 'dmy' | 'ymd' | 'md
 };
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** A date in the profile's format (ISO `YYYY-MM-DD` is always understood) → `YYYY-MM-DD`. */
-export function parseSourceDate(raw: string, format: DateFormat): FieldResult {
+// Excel serial day numbers of 1950-01-01 and 2200-12-31: a number outside is no catalogue date
+// (e.g. a bare year 2025 in a date column), so it is refused rather than misread.
+const SERIAL_MIN = 18_264;
+const SERIAL_MAX = 109_574;
+const EXCEL_SERIAL = /^\d+(?:[.,]\d+)?$/;
+
+/**
+ * A date in the profile's format (ISO `YYYY-MM-DD` is always understood) → `YYYY-MM-DD`. With
+ * `excelSerials` (XLSX cells, read without their number formats) a plain number is an Excel day
+ * number (1900 date system).
+ */
+export function parseSourceDate(raw: string, format: DateFormat, excelSerials = false): FieldResult {
   const text = raw.trim();
   if (!text) return ok(null);
+  if (excelSerials && EXCEL_SERIAL.test(text)) {
+    const serial = Math.floor(Number(text.replace(',', '.')));
+    if (serial < SERIAL_MIN || serial > SERIAL_MAX) return fail('is a number, not a date between 1950 and 2200');
+    return ok(new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000).toISOString().slice(0, 10));
+  }
   let y: number;
   let m: number;
   let d: number;

@@ -5,6 +5,7 @@ import type { ImportOutcome } from './catalogue-importer';
 import type { ProgressListener } from './import-progress';
 import type { ImportRunRepository } from './import-run.repository';
 import type { ImportKind, ImportRunRow } from './import-run.types';
+import { collectGarbage } from './collect-garbage';
 import { ImportFileError } from './import.errors';
 import { importMetrics } from './import.metrics';
 
@@ -51,6 +52,7 @@ export class ImportRunner {
       }
     } finally {
       await qr.release();
+      collectGarbage();
     }
   }
 

@@ -35,6 +35,11 @@ export class MediaStore {
     return join(this.mediaDir, 'uploads');
   }
 
+  /** Scratch files of uploads and imports (partial uploads, XLSX string tables), on the media volume. */
+  get tmpDir(): string {
+    return join(this.uploadsDir, 'tmp');
+  }
+
   uploadPath(sha256: string): string {
     return join(this.uploadsDir, sha256.slice(0, 2), sha256);
   }
@@ -62,9 +67,8 @@ export class MediaStore {
    * CSV or XLSX as soon as the first bytes show it, and anything beyond `limitBytes`.
    */
   async saveUpload(source: Readable, originalName: string | null, limitBytes = Infinity): Promise<StoredFile> {
-    const tmpDir = join(this.uploadsDir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${randomUUID()}.part`);
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${randomUUID()}.part`);
     const hash = createHash('sha256');
     let size = 0;
     let head: Buffer[] = [];

@@ -340,6 +340,7 @@ describe('catalogue import (real PostgreSQL)', () => {
     const path = await writeFixture(ctx, 'catalogue.dat', buffer);
     await ctx.services.profiles.create({ name: 'excel', sheet_name: 'Artikel' });
     const run = await importRun(ctx, path, { profile: 'excel' });
+    expect(run.error).toBeNull();
     expect(run).toMatchObject({ status: 'succeeded', new_count: 1, invalid_count: 0, file_format: 'xlsx' });
     expect(await productRows(ctx, ['XL-001'])).toEqual([
       {
