@@ -22,7 +22,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,6 +61,8 @@ interface Phase {
   seconds: number;
   rows: number;
   rssMb?: number;
+  /** CPU seconds of the worker process and of all PostgreSQL processes during the phase. */
+  cpu?: { worker: number; postgres: number };
   run?: ImportRunRow;
 }
 
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
   async function workerPath(name: string, file: string, rows: number, pid: number, force = false): Promise<Phase> {
     log(`${name} …`);
     await resetPeakRss(pid);
+    const cpuBefore = await cpuSeconds(pid);
     const started = performance.now();
     const stored = await services.media.saveLocalFile(file);
     const submission = await services.requests.submit({
@@ -152,8 +155,11 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== 'succeeded') throw new Error(`${name}: ${run.status} ${run.error ?? ''}`);
     const rssMb = await peakRssMb(pid);
-    log(`${name}: ${seconds.toFixed(1)} s, peak RSS ${rssMb} MB`);
-    return { name, seconds, rows, rssMb, run };
+    const cpu = cpuSpent(cpuBefore, await cpuSeconds(pid));
+    log(
+      `${name}: ${seconds.toFixed(1)} s, peak RSS ${rssMb} MB, CPU worker ${cpu.worker} s, PostgreSQL ${cpu.postgres} s`,
+    );
+    return { name, seconds, rows, rssMb, cpu, run };
   }
 }
 
@@ -162,12 +168,14 @@ async function sqlPath(name: string, url: string, csv: string, rows: number): Pr
   log(`${name} …`);
   const script = join(settings.dataDir, 'sql-path.sql');
   await writeFile(script, sqlScript(csv));
+  const cpuBefore = await cpuSeconds();
   const started = performance.now();
   const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', script], { encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr || result.error?.message}`);
-  log(`${name}: ${seconds.toFixed(1)} s`);
-  return { name, seconds, rows };
+  const cpu = cpuSpent(cpuBefore, await cpuSeconds());
+  log(`${name}: ${seconds.toFixed(1)} s, CPU PostgreSQL ${cpu.postgres} s`);
+  return { name, seconds, rows, cpu };
 }
 
 function sqlScript(csv: string): string {
@@ -217,8 +225,8 @@ function report(phases: Phase[], csvMb: number): void {
     '',
     `dbu-import: ${settings.rows} rows (CSV ${csvMb.toFixed(0)} MB), XLSX ${settings.xlsxRows} rows`,
     '',
-    '| phase | time | rows/s | worker / SQL | worker peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| phase | time | rows/s | worker / SQL | worker peak RSS | CPU worker / PostgreSQL |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     row(sqlFirst),
     row(workerFirst, workerFirst.seconds / sqlFirst.seconds),
     row(sqlAgain),
@@ -239,7 +247,8 @@ function report(phases: Phase[], csvMb: number): void {
   );
 
   function row(p: Phase, ratio?: number): string {
-    return `| ${p.name} | ${p.seconds.toFixed(1)} s | ${rate(p)} | ${ratio === undefined ? '' : `**${ratio.toFixed(2)}x**`} | ${p.rssMb === undefined ? '' : `${p.rssMb} MB`} |`;
+    const cpu = p.cpu ? `${p.rssMb === undefined ? '–' : `${p.cpu.worker} s`} / ${p.cpu.postgres} s` : '';
+    return `| ${p.name} | ${p.seconds.toFixed(1)} s | ${rate(p)} | ${ratio === undefined ? '' : `**${ratio.toFixed(2)}x**`} | ${p.rssMb === undefined ? '' : `${p.rssMb} MB`} | ${cpu} |`;
   }
 }
 
@@ -312,6 +321,40 @@ function splitCsvLine(line: string): string[] {
   const cells = head.split(';');
   if (quoted >= 0) cells.push(line.slice(quoted + 2, -1).replace(/""/g, '"'));
   return cells;
+}
+
+interface CpuReading {
+  worker: number;
+  postgres: number;
+}
+
+/** CPU seconds (user + system) so far of the worker and of every process named `postgres`. */
+async function cpuSeconds(workerPid?: number): Promise<CpuReading> {
+  const ticks = 100; // USER_HZ on Linux
+  // With the children's reaped time (cutime, cstime), so backends that ended still count (the postmaster reaps them).
+  const of = async (pid: string | number): Promise<{ comm: string; seconds: number } | undefined> => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (!stat) return undefined;
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      comm,
+      seconds: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticks,
+    };
+  };
+  let postgres = 0;
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const proc = await of(pid);
+    if (proc?.comm === 'postgres') postgres += proc.seconds;
+  }
+  const worker = workerPid === undefined ? 0 : ((await of(workerPid))?.seconds ?? 0);
+  return { worker, postgres };
+}
+
+/** Spent between two readings, rounded to 0.1 s. */
+function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { worker: round(after.worker - before.worker), postgres: round(after.postgres - before.postgres) };
 }
 
 async function resetPeakRss(pid: number): Promise<void> {

@@ -258,6 +258,37 @@ describe('catalogue import (real PostgreSQL)', () => {
     expect(marked.map((r: { item_no: string }) => r.item_no)).toEqual([...changed].sort());
   });
 
+  it('restores the file content of products edited outside imports when the same file comes again', async () => {
+    const path = await writeFixture(ctx, 'edited.csv', '');
+    generateCatalogue(path, 50, { seed: 23 });
+    const first = await importRun(ctx, path);
+    expect(first).toMatchObject({ status: 'succeeded', invalid_count: 0 });
+    const itemNo = (await readFile(path, 'utf8')).split('\n')[1].split(';')[0];
+    const [victim] = await ctx.dataSource.query(
+      `SELECT p.item_no, p.title, m.name AS manufacturer FROM products p
+         JOIN manufacturers m ON m.id = p.manufacturer_id WHERE p.item_no = $1`,
+      [itemNo],
+    );
+    // An API edit, and a GPSR link to another manufacturer: neither knows about import fingerprints.
+    await ctx.dataSource.query(`UPDATE products SET title = 'Edited by hand' WHERE item_no = $1`, [victim.item_no]);
+    await ctx.dataSource.query(
+      `WITH m AS (INSERT INTO manufacturers (name, name_key) VALUES ('GPSR Linked', 'gpsr linked') RETURNING id)
+       UPDATE products SET manufacturer_id = (SELECT id FROM m) WHERE item_no = $1`,
+      [victim.item_no],
+    );
+
+    const again = await importRun(ctx, path, { force: true });
+    expect(again).toMatchObject({ status: 'succeeded', new_count: 0, changed_count: 1, unchanged_count: 49 });
+    expect(await productRows(ctx, [victim.item_no])).toMatchObject([
+      { title: victim.title, manufacturer: victim.manufacturer },
+    ]);
+    const history = await ctx.dataSource.query(
+      `SELECT field FROM product_history WHERE source_ref = $1 ORDER BY field`,
+      [again.id],
+    );
+    expect(history.map((h: { field: string }) => h.field)).toEqual(['manufacturer_id', 'title']);
+  });
+
   it('leaves the catalogue untouched with reject-all when a row is invalid', async () => {
     const snapshot = () => ctx.dataSource.query(`SELECT item_no, xmin::text AS xmin FROM products ORDER BY item_no`);
     const before = await snapshot();
