@@ -22,7 +22,8 @@ async function management(method: string, path: string, body?: unknown): Promise
   base.password = '';
   const res = await fetch(new URL(`/api${path}`, base), {
     method,
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
+    // No keep-alive: an idle pooled socket would hold the test process open after its last test.
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', connection: 'close' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${method} ${path}: HTTP ${res.status}`);

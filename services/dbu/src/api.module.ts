@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@pjs/auth';
-import { DatabaseModule, type DataSource } from '@pjs/database';
+import { DatabaseModule, pingDatabase, type DataSource } from '@pjs/database';
+import { HEALTH_OPTIONS, HealthController, type HealthOptions } from '@pjs/http';
 import type { Logger } from '@pjs/logger';
-import { MessagingModule } from '@pjs/messaging';
+import { AmqpConnection, MessagingModule, isBrokerConnected } from '@pjs/messaging';
 import { METRICS_BEFORE_SCRAPE, MetricsController } from '@pjs/metrics';
 import { APP_LOGGER } from './catalogue/app-logger';
 import { CategoriesModule } from './categories/categories.module';
 import type { DbuConfig } from './config/dbu-config';
 import { EmailDataModule } from './email-data/email-data.module';
-import { HealthController } from './health/health.controller';
 import { ImportsApiModule } from './imports/imports-api.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { productsTotal } from './products/product.metrics';
@@ -43,6 +43,15 @@ export class ApiModule {
       controllers: [TokenController, HealthController, MetricsController],
       providers: [
         { provide: APP_LOGGER, useValue: logger },
+        {
+          provide: HEALTH_OPTIONS,
+          inject: [AmqpConnection],
+          useFactory: (amqp: AmqpConnection): HealthOptions => ({
+            service: 'dbu-web',
+            checks: { database: () => pingDatabase(dataSource), broker: () => isBrokerConnected(amqp) },
+            critical: ['database'],
+          }),
+        },
         {
           provide: METRICS_BEFORE_SCRAPE,
           inject: [ProductRepository, OutboxRelayService],
