@@ -274,12 +274,15 @@ async function generate(rows: number, seed: number): Promise<string> {
   return path;
 }
 
-/** The same catalogue as an XLSX sheet as a wholesaler exports it (numbers and dates as such). */
+/**
+ * The same catalogue as an XLSX sheet as Excel saves it: numbers and dates as such, texts in the
+ * shared-string table.
+ */
 async function xlsxOf(csv: string): Promise<string> {
-  const path = csv.replace(/\.csv$/, '.xlsx');
+  const path = csv.replace(/\.csv$/, '-shared-strings.xlsx');
   if (existsSync(path)) return path;
   log(`writing ${path} …`);
-  const workbook = new excelStream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: true });
+  const workbook = new excelStream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
   const sheet = workbook.addWorksheet('Artikel');
   const lines = createInterface({ input: createReadStream(csv, 'utf8'), crlfDelay: Infinity });
   let header = true;

@@ -6,5 +6,6 @@ export { connectDataSource, pingDatabase } from './connect';
 export { DataSource, EntityManager } from 'typeorm';
 export type { MigrationInterface, QueryRunner } from 'typeorm';
 export { openDatabase } from './open-database';
+export { assertMigrated, DatabaseNotMigratedError } from './migration-check';
 export type { OpenDatabaseSettings } from './open-database';
 export { DatabaseModule } from './database.module';

@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { assertDatabaseReachable, DatabaseUnreachableError, ensureDatabase, withDatabase } from '@pjs/database';
+import {
+  assertDatabaseReachable,
+  createDataSource,
+  DatabaseNotMigratedError,
+  DatabaseUnreachableError,
+  ensureDatabase,
+  openDatabase,
+  runMigrations,
+  withDatabase,
+} from '@pjs/database';
 import { TEST_POSTGRES_URL } from '@pjs/testing';
 import { Client } from 'pg';
 
@@ -46,5 +55,59 @@ describe('database start-up', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('127.0.0.1:1');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('schema check at start-up', () => {
+  class First1700000000001 {
+    name = 'First1700000000001';
+    async up(q: { query(sql: string): Promise<unknown> }): Promise<void> {
+      await q.query(`CREATE TABLE first_table (id int)`);
+    }
+    async down(): Promise<void> {}
+  }
+  class Second1700000000002 {
+    name = 'Second1700000000002';
+    async up(q: { query(sql: string): Promise<unknown> }): Promise<void> {
+      await q.query(`CREATE TABLE second_table (id int)`);
+    }
+    async down(): Promise<void> {}
+  }
+  const name = `t_migrated_${Date.now()}`;
+  const url = withDatabase(TEST_POSTGRES_URL, name);
+  const admin = new Client({ connectionString: TEST_POSTGRES_URL });
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  });
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const open = (migrations: (typeof First1700000000001 | typeof Second1700000000002)[]) =>
+    openDatabase({ url, migrations, howToMigrate: '`pnpm x migrate`' });
+
+  it('refuses a database without any migration, saying what to run', async () => {
+    const err = await open([First1700000000001]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseNotMigratedError);
+    expect((err as Error).message).toBe(
+      `database "${name}" at 127.0.0.1:5432 lacks 1 migration(s) of this build (first: First1700000000001): run \`pnpm x migrate\``,
+    );
+  });
+
+  it('refuses a schema older than the build and accepts it once migrated', async () => {
+    const migrator = createDataSource({ url, migrations: [First1700000000001] });
+    await migrator.initialize();
+    await runMigrations(migrator);
+    await migrator.destroy();
+
+    await expect(open([First1700000000001, Second1700000000002])).rejects.toThrow(
+      /lacks 1 migration\(s\) of this build \(first: Second1700000000002\)/,
+    );
+    const current = await open([First1700000000001]);
+    expect(current.isInitialized).toBe(true);
+    await current.destroy();
   });
 });

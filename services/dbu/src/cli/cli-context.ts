@@ -14,7 +14,7 @@ export interface CliContext {
 export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = await loadConfigOrExit(() => loadDbuConfig(), 'dbu');
   const logger = createLogger({ service: 'dbu', process: 'cli', level: config.LOG_LEVEL });
-  const dataSource = await connectDbu(config, 'dbu-cli');
+  const dataSource = await connectDbu(config, 'dbu-cli', 'cli');
   try {
     return await run({ config, dataSource, logger });
   } finally {

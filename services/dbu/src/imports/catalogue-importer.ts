@@ -115,6 +115,7 @@ export class CatalogueImporter {
         decimalSeparator: settings.decimal_separator,
         dateFormat: settings.date_format,
         excelSerialDates: source.description.format === 'xlsx',
+        shortRowsAllowed: source.description.format === 'xlsx',
       });
       const stage = new CatalogueStageRepository(mapping.columns.map((c) => c.field));
       await stage.createStage(qr);

@@ -30,6 +30,8 @@ export interface EncoderSettings {
   dateFormat: DateFormat;
   /** XLSX: a number in a date column is an Excel day number. */
   excelSerialDates?: boolean;
+  /** XLSX: a row ends with its last cell that has a value, so a short row is not a shifted one. */
+  shortRowsAllowed?: boolean;
 }
 
 /** The columns of the staging table, in COPY order (see CatalogueStageRepository). */
@@ -103,7 +105,11 @@ export class CatalogueRowEncoder {
     const values = this.values;
     values.fill(null);
     let errors: RowError[] | undefined = row.problem ? [{ column: '', value: '', reason: row.problem }] : undefined;
-    if (fields.length !== this.headerLength && !extraCellsBlank(fields, this.headerLength)) {
+    if (
+      fields.length !== this.headerLength &&
+      !(fields.length < this.headerLength && this.settings.shortRowsAllowed) &&
+      !extraCellsBlank(fields, this.headerLength)
+    ) {
       // The cells are shifted: judging them one by one would only add noise.
       (errors ??= []).push({
         column: '',

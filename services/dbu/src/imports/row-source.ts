@@ -1,8 +1,7 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import type { CellValue } from 'exceljs';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { CsvTokenizer } from './csv-tokenizer';
 import {
@@ -16,7 +15,7 @@ import {
   type SourceEncoding,
 } from './file-sniffer';
 import { ImportFileError } from './import.errors';
-import { SharedStringStore } from './shared-strings';
+import { openXlsx } from './xlsx/xlsx-row-source';
 
 /** One row of a spreadsheet: its number as a spreadsheet shows it (header = 1) and its cells as text. */
 export interface SourceRow {
@@ -51,8 +50,6 @@ export interface RowSource {
   bytesRead(): number;
   bytesTotal: number;
 }
-
-const BATCH_ROWS = 1000;
 
 /** Opens a stored upload: sniffs the format, encoding and delimiter, and streams its rows. */
 export async function openRowSource(path: string, settings: RowSourceSettings): Promise<RowSource> {
@@ -128,121 +125,6 @@ function openCsv(path: string, size: number, head: Buffer, settings: RowSourceSe
   };
 }
 
-interface NamedWorksheetReader extends AsyncIterable<{
-  number: number;
-  values: CellValue[] | Record<string, CellValue>;
-}> {
-  name?: string;
-}
-
-/** What `WorkbookReader.parse()` yields: worksheets, and (with `sharedStrings: 'emit'`) the strings. */
-type WorkbookItem =
-  | { eventType: string; value: NamedWorksheetReader }
-  | { index: number; text: string | null | { richText: { text: string | null }[] } };
-
-function openXlsx(path: string, size: number, settings: RowSourceSettings): RowSource {
-  const file: ReadStream = createReadStream(path, { highWaterMark: 256 * 1024 });
-  const description: SourceDescription = { format: 'xlsx' };
-  async function* batches(): AsyncGenerator<SourceRow[]> {
-    // Loaded on first use: exceljs costs ~30 MB of memory that CSV imports never need.
-    const { stream: excelStream } = await import('exceljs');
-    // Styles are not read (a third of the memory and time): dates then come as Excel day numbers.
-    const reader = new excelStream.xlsx.WorkbookReader(file, {
-      sharedStrings: 'emit',
-      styles: 'ignore',
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'ignore',
-    });
-    // The shared strings go to a file, so memory does not grow with the workbook.
-    const strings = SharedStringStore.open(settings.tmpDir ?? tmpdir());
-    const seen: string[] = [];
-    try {
-      for await (const item of reader.parse() as unknown as AsyncIterable<WorkbookItem>) {
-        if ('index' in item) {
-          const text = item.text;
-          strings.add(
-            text === null || typeof text === 'string' ? (text ?? '') : text.richText.map((r) => r.text ?? '').join(''),
-          );
-          continue;
-        }
-        if (item.eventType !== 'worksheet') continue;
-        const sheet = item.value;
-        const name = sheet.name ?? `Sheet${seen.length + 1}`;
-        seen.push(name);
-        const wanted = settings.sheetName ? name === settings.sheetName : seen.length === 1;
-        if (!wanted) {
-          // Worksheets arrive in file order and must be read through to reach the next one.
-          for await (const _row of sheet) void _row;
-          continue;
-        }
-        description.sheet = name;
-        let batch: SourceRow[] = [];
-        for await (const row of sheet) {
-          batch.push({ rowNo: row.number, fields: rowTexts(row.values, settings.decimalSeparator, strings) });
-          if (batch.length >= BATCH_ROWS) {
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length) yield batch;
-        return;
-      }
-    } catch (err) {
-      if (err instanceof ImportFileError) throw err;
-      throw new ImportFileError(`the XLSX file cannot be read: ${(err as Error).message}`);
-    } finally {
-      strings.close();
-      file.destroy();
-    }
-    throw new ImportFileError(
-      settings.sheetName
-        ? `the workbook has no sheet named "${settings.sheetName}" (sheets: ${seen.join(', ') || 'none'})`
-        : 'the workbook has no worksheet',
-    );
-  }
-  return {
-    description,
-    rows: Readable.from(batches(), { objectMode: true, highWaterMark: 1 }),
-    bytesRead: () => file.bytesRead,
-    bytesTotal: size,
-  };
-}
-
-/** exceljs row values (1-based, sparse) → cell texts from column A. */
-function rowTexts(
-  values: CellValue[] | Record<string, CellValue>,
-  decimalSeparator: ',' | '.',
-  strings: SharedStringStore,
-): string[] {
-  const list = Array.isArray(values) ? values : Object.values(values);
-  const out: string[] = [];
-  for (let i = 1; i < list.length; i += 1) out.push(cellText(list[i], decimalSeparator, strings));
-  return out;
-}
-
-export function cellText(
-  value: CellValue | undefined,
-  decimalSeparator: ',' | '.',
-  strings?: SharedStringStore,
-): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') {
-    const text = String(value);
-    return decimalSeparator === ',' ? text.replace('.', ',') : text;
-  }
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('sharedString' in value) return strings?.get(Number(value.sharedString)) ?? '';
-    if ('richText' in value && Array.isArray(value.richText)) return value.richText.map((t) => t.text).join('');
-    if ('result' in value) return cellText(value.result, decimalSeparator, strings);
-    if ('text' in value) return cellText(value.text, decimalSeparator, strings);
-  }
-  return ''; // an error cell (#N/A …) or an unknown kind of value
-}
-
 /** Re-reads the file for the cells of some rows (rows rejected after loading, e.g. duplicates). */
 export async function collectRows(
   path: string,
@@ -257,7 +139,9 @@ export async function collectRows(
       if (found.size === rowNos.size) break;
     }
   } finally {
+    // Closing runs the reader's clean-up (open files, the XLSX scratch file): wait for it.
     source.rows.destroy();
+    await finished(source.rows).catch(() => undefined);
   }
   return found;
 }

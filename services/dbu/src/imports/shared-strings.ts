@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+const READ_AHEAD = 64 * 1024;
+const WRITE_BUFFER = 1024 * 1024;
+
 /**
  * The shared-string table of an XLSX file, kept in a temporary file instead of memory: a big
  * workbook holds one entry per distinct text (titles, descriptions, URLs …), which would otherwise
@@ -12,9 +15,11 @@ export class SharedStringStore {
   private offsets = new Float64Array(4096);
   private count = 0;
   private written = 0;
-  private pending: Buffer[] = [];
+  /** Strings not yet written, encoded straight into one reused buffer (no allocation per string). */
+  private readonly pending = Buffer.allocUnsafe(WRITE_BUFFER);
   private pendingBytes = 0;
   private readonly cache = new Map<number, string>();
+  private block: { start: number; data: Buffer } | undefined;
 
   private constructor(
     private readonly fd: number,
@@ -32,18 +37,23 @@ export class SharedStringStore {
   }
 
   add(text: string): void {
-    const bytes = Buffer.from(text, 'utf8');
     if (this.count + 2 > this.offsets.length) {
       const grown = new Float64Array(this.offsets.length * 2);
       grown.set(this.offsets);
       this.offsets = grown;
     }
     this.offsets[this.count] = this.written + this.pendingBytes;
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
+    // At most 3 bytes per UTF-16 unit: flush first when the text might not fit.
+    if (this.pendingBytes + text.length * 3 > WRITE_BUFFER) this.flush();
+    if (text.length * 3 > WRITE_BUFFER) {
+      const bytes = Buffer.from(text, 'utf8');
+      writeSync(this.fd, bytes, 0, bytes.length, this.written);
+      this.written += bytes.length;
+    } else {
+      this.pendingBytes += this.pending.write(text, this.pendingBytes, 'utf8');
+    }
     this.count += 1;
     this.offsets[this.count] = this.written + this.pendingBytes;
-    if (this.pendingBytes >= 1024 * 1024) this.flush();
   }
 
   get(index: number): string {
@@ -52,13 +62,28 @@ export class SharedStringStore {
     if (hit !== undefined) return hit;
     if (this.pendingBytes) this.flush();
     const start = this.offsets[index];
-    const length = this.offsets[index + 1] - start;
-    const bytes = Buffer.allocUnsafe(length);
-    if (length) readSync(this.fd, bytes, 0, length, start);
-    const text = bytes.toString('utf8');
+    const end = this.offsets[index + 1];
+    const text = this.bytes(start, end).toString('utf8');
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(index, text);
     return text;
+  }
+
+  /**
+   * The bytes [start, end) of the file, through a read-ahead block: a sheet mostly asks for its
+   * strings in the order they were stored (Excel numbers them by first use), so one read serves
+   * the next few hundred strings instead of one read per string.
+   */
+  private bytes(start: number, end: number): Buffer {
+    const block = this.block;
+    if (block && start >= block.start && end <= block.start + block.data.length) {
+      return block.data.subarray(start - block.start, end - block.start);
+    }
+    const length = Math.max(end - start, READ_AHEAD);
+    const data = Buffer.allocUnsafe(length);
+    const read = readSync(this.fd, data, 0, length, start);
+    this.block = { start, data: data.subarray(0, read) };
+    return this.block.data.subarray(0, end - start);
   }
 
   close(): void {
@@ -74,10 +99,10 @@ export class SharedStringStore {
   }
 
   private flush(): void {
-    const chunk = Buffer.concat(this.pending);
-    writeSync(this.fd, chunk, 0, chunk.length, this.written);
-    this.written += chunk.length;
-    this.pending = [];
+    if (this.pendingBytes === 0) return;
+    this.block = undefined; // it may end where the new bytes begin
+    writeSync(this.fd, this.pending, 0, this.pendingBytes, this.written);
+    this.written += this.pendingBytes;
     this.pendingBytes = 0;
   }
 }

@@ -367,12 +367,15 @@ describe('catalogue import (real PostgreSQL)', () => {
       '',
       'Text',
     ]);
+    // Excel writes no cells after a row's last value: the row is shorter than the header, not shifted.
+    sheet.addRow(['XL-002', '', 'Nur Titel']);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
     const path = await writeFixture(ctx, 'catalogue.dat', buffer);
     await ctx.services.profiles.create({ name: 'excel', sheet_name: 'Artikel' });
     const run = await importRun(ctx, path, { profile: 'excel' });
     expect(run.error).toBeNull();
-    expect(run).toMatchObject({ status: 'succeeded', new_count: 1, invalid_count: 0, file_format: 'xlsx' });
+    expect(run).toMatchObject({ status: 'succeeded', new_count: 2, invalid_count: 0, file_format: 'xlsx' });
+    expect(await productRows(ctx, ['XL-002'])).toMatchObject([{ title: 'Nur Titel', ean: null, description: null }]);
     expect(await productRows(ctx, ['XL-001'])).toEqual([
       {
         item_no: 'XL-001',

@@ -14,7 +14,7 @@ export interface CliContext {
 export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = await loadConfigOrExit(() => loadImConfig(), 'im');
   const logger = createLogger({ service: 'im', process: 'cli', level: config.LOG_LEVEL });
-  const dataSource = await connectIm(config, 'im-cli');
+  const dataSource = await connectIm(config, 'im-cli', 'cli');
   try {
     return await run({ config, dataSource, logger });
   } finally {
