@@ -5,8 +5,15 @@
  *   raw     — N concurrent callers run the conditional UPDATE + ledger INSERT statement over `pg`;
  *   service — N concurrent callers of StockService.change('reduce') in this process (the code the
  *             controller calls: repository, TypeORM DataSource, error mapping, metrics);
+ *   bare    — the HTTP floor: the same N HTTP clients against bare Fastify + pg running the raw
+ *             statement (bare-server.ts; no auth, validation, logs or metrics);
  *   api     — N HTTP clients calling `POST /api/reduce-stock/` on a real im-web process (built
- *             dist/main.js: auth, validation, access log, rate-limit middleware with limits off).
+ *             dist/main.js: auth, validation, access log, rate-limit middleware with limits off),
+ *             as deployed: the stock fast lane answers these requests in front of Express;
+ *   express — the same against a second im-web process started with STOCK_FAST_LANE=false, so
+ *             every request goes through Express and Nest: what the lane buys, in the same run.
+ * For the HTTP contenders the table also shows im-web's CPU time per successful reduce
+ * (user + system, from /proc; "n/a" elsewhere).
  * Scenarios: `hot` (every call on one item) and `spread` (uniform over 10k items). Each contender
  * gets BENCH_DURATION_S seconds per scenario, run in BENCH_SLICES alternating slices so that
  * background load on a shared machine hits all contenders alike. Then `drain`: an item with 1000
@@ -20,7 +27,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -52,9 +59,11 @@ const settings = {
 
 const IM_DIST = join(__dirname, '..', '..', 'services', 'im', 'dist');
 const BIG_STOCK = 1_000_000_000;
-const CONTENDERS = ['raw', 'service', 'api'] as const;
+const CONTENDERS = ['raw', 'service', 'bare', 'api', 'express'] as const;
 type Contender = (typeof CONTENDERS)[number];
-const PREFIX: Record<Contender, string> = { raw: 'RAW', service: 'SVC', api: 'API' };
+const PREFIX: Record<Contender, string> = { raw: 'RAW', service: 'SVC', bare: 'BARE', api: 'API', express: 'EXP' };
+const WEB_CONTENDERS = ['bare', 'api', 'express'] as const;
+type WebContender = (typeof WEB_CONTENDERS)[number];
 
 /** The statement StockRepository.apply runs for a reduce (no Idempotency-Key, order or reason). */
 const RAW_REDUCE = `
@@ -74,15 +83,38 @@ const RAW_REDUCE = `
 type Outcome = 'ok' | 'conflict' | 'error';
 type Reduce = (itemNo: string) => Promise<Outcome>;
 
+interface Result {
+  opsPerS: number;
+  /** im-web CPU milliseconds per successful reduce (NaN for in-process contenders). */
+  serverCpuMsPerOp: number;
+  oversell: number;
+  errors: number;
+}
+
 interface Tally {
   ok: number;
   conflict: number;
   errors: number;
   seconds: number;
+  /** CPU seconds the contender's im-web process used while driven (NaN when unknown). */
+  serverCpuSeconds: number;
   perItem: Map<string, number>;
 }
 
-const newTally = (): Tally => ({ ok: 0, conflict: 0, errors: 0, seconds: 0, perItem: new Map() });
+const newTally = (): Tally => ({ ok: 0, conflict: 0, errors: 0, seconds: 0, serverCpuSeconds: 0, perItem: new Map() });
+
+const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** User + system CPU seconds of a process so far, from /proc (NaN where there is none). */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S; // utime, stime
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -127,14 +159,25 @@ async function seed(pool: Pool, prefix: string): Promise<void> {
   );
 }
 
-async function startImWeb(databaseUrl: string): Promise<{ port: number; child: ChildProcess }> {
+/** im-web (with or without the stock fast lane) or the bare Fastify baseline, on a free port. */
+async function startWebServer(
+  contender: WebContender,
+  databaseUrl: string,
+): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...settings.imNodeArgs, join(IM_DIST, 'main.js')], {
+  const script =
+    contender === 'bare'
+      ? ['--import', 'tsx', join(__dirname, 'bare-server.ts')]
+      : [...settings.imNodeArgs, join(IM_DIST, 'main.js')];
+  const child = spawn(process.execPath, script, {
     env: {
       ...process.env,
+      STOCK_FAST_LANE: String(contender === 'api'),
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       DB_POOL_SIZE: String(settings.poolSize),
+      POOL_SIZE: String(settings.poolSize),
+      REDUCE_SQL: RAW_REDUCE,
       LOG_LEVEL: settings.logLevel,
       RATE_LIMIT_PER_TOKEN: '0',
       RATE_LIMIT_PER_IP: '0',
@@ -143,13 +186,13 @@ async function startImWeb(databaseUrl: string): Promise<{ port: number; child: C
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`im-web exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${contender} server exited with ${child.exitCode}`);
     const up = await fetch(`http://127.0.0.1:${port}/health/`).then(
       (r) => r.ok,
       () => false,
     );
     if (up) return { port, child };
-    if (Date.now() > deadline) throw new Error('im-web did not become healthy within 30 s');
+    if (Date.now() > deadline) throw new Error(`${contender} server did not become healthy within 30 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -212,8 +255,10 @@ async function drive(
   pick: () => string,
   until: { deadline?: number; drain?: boolean },
   tally = newTally(),
+  serverPid?: number,
 ): Promise<Tally> {
   const started = Date.now();
+  const cpuBefore = cpuSecondsOf(serverPid);
   const caller = async () => {
     for (;;) {
       if (until.deadline && Date.now() >= until.deadline) return;
@@ -232,6 +277,7 @@ async function drive(
   };
   await Promise.all(Array.from({ length: settings.clients }, caller));
   tally.seconds += (Date.now() - started) / 1000;
+  tally.serverCpuSeconds += cpuSecondsOf(serverPid) - cpuBefore;
   return tally;
 }
 
@@ -263,8 +309,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: settings.poolSize });
   pool.on('error', () => undefined); // idle connections closed by DROP DATABASE at the end
   const dataSource = createDataSource({ url: databaseUrl, poolSize: settings.poolSize });
-  let im: ChildProcess | undefined;
-  let api: ReturnType<typeof apiReducer> | undefined;
+  const servers: Partial<Record<WebContender, { child: ChildProcess; client: ReturnType<typeof apiReducer> }>> = {};
   try {
     imCli(databaseUrl, ['migrate']);
     const token = imCli(databaseUrl, ['create-user', 'bench-admin', '--admin']);
@@ -272,14 +317,19 @@ async function main(): Promise<void> {
     await pool.query('VACUUM ANALYZE');
     await dataSource.initialize();
     const stock = new StockRepository(dataSource);
-    const web = await startImWeb(databaseUrl);
-    im = web.child;
-    api = apiReducer(web.port, token);
+    for (const c of WEB_CONTENDERS) {
+      const web = await startWebServer(c, databaseUrl);
+      servers[c] = { child: web.child, client: apiReducer(web.port, token) };
+    }
     const reducers: Record<Contender, Reduce> = {
       raw: rawReducer(pool),
       service: serviceReducer(new StockService(stock, new OrdersRepository(dataSource))),
-      api: api.reduce,
+      bare: servers.bare!.client.reduce,
+      api: servers.api!.client.reduce,
+      express: servers.express!.client.reduce,
     };
+    const serverPid = (c: Contender): number | undefined =>
+      (WEB_CONTENDERS as readonly Contender[]).includes(c) ? servers[c as WebContender]?.child.pid : undefined;
     const pickSpread = (prefix: string) => () =>
       `${prefix}-S-${String(1 + Math.floor(Math.random() * settings.spreadItems)).padStart(5, '0')}`;
     const pickers = {
@@ -290,7 +340,7 @@ async function main(): Promise<void> {
     // Warm-up (JIT, connections, token cache); not measured.
     for (const c of CONTENDERS) await drive(reducers[c], pickSpread(PREFIX[c]), { deadline: Date.now() + 2000 });
 
-    const table: Record<string, Record<Contender, { opsPerS: number; oversell: number; errors: number }>> = {};
+    const table: Record<string, Record<Contender, Result>> = {};
     const sliceMs = (settings.durationS * 1000) / settings.slices;
     for (const scenario of ['hot', 'spread'] as const) {
       const tallies = Object.fromEntries(CONTENDERS.map((c) => [c, newTally()])) as Record<Contender, Tally>;
@@ -301,7 +351,8 @@ async function main(): Promise<void> {
         // Rotate the order so no contender always runs first or last.
         const order = CONTENDERS.map((_, i) => CONTENDERS[(i + slice) % CONTENDERS.length]);
         for (const c of order) {
-          await drive(reducers[c], pickers[scenario](PREFIX[c]), { deadline: Date.now() + sliceMs }, tallies[c]);
+          const until = { deadline: Date.now() + sliceMs };
+          await drive(reducers[c], pickers[scenario](PREFIX[c]), until, tallies[c], serverPid(c));
         }
       }
       table[scenario] = {} as never;
@@ -309,6 +360,7 @@ async function main(): Promise<void> {
         const t = tallies[c];
         table[scenario][c] = {
           opsPerS: t.ok / t.seconds,
+          serverCpuMsPerOp: (t.serverCpuSeconds * 1000) / t.ok,
           oversell: accountingErrors(before[c], await snapshot(pool, PREFIX[c]), t),
           errors: t.errors,
         };
@@ -330,24 +382,46 @@ async function main(): Promise<void> {
     );
 
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    const fmt = (n: number) => n.toFixed(0).padStart(9);
     out('');
     out(
       `im-stock: ${settings.clients} clients, ${settings.durationS} s per contender and scenario ` +
         `(${settings.slices} alternating slices), pool ${settings.poolSize}, ${settings.spreadItems} spread items, ` +
         `im-web LOG_LEVEL=${settings.logLevel}`,
     );
-    out('scenario   raw ops/s  service ops/s  api ops/s   service/raw   api/raw   oversell  errors');
     let oversell = 0;
-    for (const [scenario, r] of Object.entries(table)) {
-      const over = r.raw.oversell + r.service.oversell + r.api.oversell;
+    const rows = Object.entries(table).map(([scenario, r]) => {
+      const over = CONTENDERS.reduce((n, c) => n + r[c].oversell, 0);
       oversell += over;
-      out(
-        `${scenario.padEnd(8)} ${fmt(r.raw.opsPerS)}  ${fmt(r.service.opsPerS)}     ${fmt(r.api.opsPerS)}   ` +
-          `${(r.service.opsPerS / r.raw.opsPerS).toFixed(2).padStart(8)}x  ${(r.api.opsPerS / r.raw.opsPerS).toFixed(2).padStart(6)}x ` +
-          `${String(over).padStart(9)}  ${r.raw.errors + r.service.errors + r.api.errors}`,
-      );
-    }
+      const ratio = (c: Contender, to: Contender = 'raw') => `${(r[c].opsPerS / r[to].opsPerS).toFixed(2)}x`;
+      const cpu = (c: Contender) => (Number.isFinite(r[c].serverCpuMsPerOp) ? r[c].serverCpuMsPerOp.toFixed(2) : 'n/a');
+      return [
+        scenario,
+        ...CONTENDERS.map((c) => r[c].opsPerS.toFixed(0)),
+        ratio('service'),
+        ratio('bare'),
+        ratio('api'),
+        ratio('express'),
+        ratio('api', 'bare'),
+        ...WEB_CONTENDERS.map(cpu),
+        String(over),
+        String(CONTENDERS.reduce((n, c) => n + r[c].errors, 0)),
+      ];
+    });
+    const head = [
+      'scenario',
+      ...CONTENDERS.map((c) => `${c} ops/s`),
+      'service/raw',
+      'bare/raw',
+      'api/raw',
+      'express/raw',
+      'api/bare',
+      ...WEB_CONTENDERS.map((c) => `${c} cpu ms/op`),
+      'oversell',
+      'errors',
+    ];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+    for (const row of [head, ...rows])
+      out(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
     for (const c of CONTENDERS) oversell += Math.max(0, drained[c].ok - settings.drainStock);
     out(
       `drain (${settings.drainStock} in stock): ` +
@@ -358,8 +432,10 @@ async function main(): Promise<void> {
     out(`oversell count: ${oversell}`);
     if (oversell !== 0 || mismatched[0].n !== '0') process.exitCode = 1;
   } finally {
-    api?.close();
-    im?.kill('SIGTERM');
+    for (const server of Object.values(servers)) {
+      server.client.close();
+      server.child.kill('SIGTERM');
+    }
     await new Promise((r) => setTimeout(r, 1500));
     if (dataSource.isInitialized) await dataSource.destroy();
     await pool.end();

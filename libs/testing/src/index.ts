@@ -6,3 +6,4 @@ export { TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait-for';
 export { createTestUser } from './factories';
 export type { TestUser } from './factories';
+export { LogCapture } from './log-capture';

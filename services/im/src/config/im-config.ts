@@ -40,6 +40,8 @@ export const imConfigSpec = {
     RATE_LIMIT_PER_TOKEN: setting.int(600),
     RATE_LIMIT_PER_IP: setting.int(1200),
     RATE_LIMIT_WINDOW: setting.durationMs('1m'),
+    /** im-web: serve add-stock / reduce-stock in front of Express (same answers, less CPU); false to rule it out. */
+    STOCK_FAST_LANE: setting.bool(true),
   },
   sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'DBU_PASSWORD', 'DBU_TOKEN'],
 } as const;

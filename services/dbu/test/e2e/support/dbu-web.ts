@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from '@pjs/database';
 import { createLogger, type Logger } from '@pjs/logger';
@@ -7,6 +6,7 @@ import {
   createMigratedDatabase,
   createTestUser,
   createTestVhost,
+  LogCapture,
   waitFor,
   type TestUser,
   type TestVhost,
@@ -15,25 +15,6 @@ import request from 'supertest';
 import { loadDbuConfig } from '../../../src/config/dbu-config';
 import { dbuMigrations } from '../../../src/database/migrations';
 import { buildDbuWebApp, type DbuWebOptions } from '../../../src/web.bootstrap';
-
-/** Captured JSON log lines of an app under test. */
-export class LogCapture {
-  readonly stream = new PassThrough();
-  private buffer = '';
-
-  constructor() {
-    this.stream.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString('utf8');
-    });
-  }
-
-  lines(): Record<string, unknown>[] {
-    return this.buffer
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
-}
 
 export interface WebApp {
   app: INestApplication;
