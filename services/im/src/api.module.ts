@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@pjs/auth';
-import { DatabaseModule, type DataSource } from '@pjs/database';
-import { MessagingModule } from '@pjs/messaging';
+import { DatabaseModule, pingDatabase, type DataSource } from '@pjs/database';
+import { HEALTH_OPTIONS, HealthController, type HealthOptions } from '@pjs/http';
+import { AmqpConnection, isBrokerConnected, MessagingModule } from '@pjs/messaging';
 import { MetricsController } from '@pjs/metrics';
 import { AnalysisPageController } from './analysis/analysis-page.controller';
 import { AnalysisController } from './analysis/analysis.controller';
 import { AnalysisRepository } from './analysis/analysis.repository';
 import type { ImConfig } from './config/im-config';
-import { HealthController } from './health/health.controller';
 import { InventoryController } from './inventory/inventory.controller';
 import { InventoryRepository } from './inventory/inventory.repository';
 import { ItemsController } from './items/items.controller';
@@ -49,7 +49,20 @@ export class ApiModule {
         AnalysisController,
         AnalysisPageController,
       ],
-      providers: [InventoryRepository, ItemsRepository, AnalysisRepository],
+      providers: [
+        InventoryRepository,
+        ItemsRepository,
+        AnalysisRepository,
+        {
+          provide: HEALTH_OPTIONS,
+          inject: [AmqpConnection],
+          useFactory: (amqp: AmqpConnection): HealthOptions => ({
+            service: 'im-web',
+            checks: { database: () => pingDatabase(dataSource), broker: () => isBrokerConnected(amqp) },
+            critical: ['database'],
+          }),
+        },
+      ],
     };
   }
 }
