@@ -1,5 +1,5 @@
 import { validateCronExpression } from 'cron';
-import { loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
+import { databaseServiceSettings, loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
 
 /** A cron expression (`m h dom mon dow`, optional seconds first), checked at start-up. */
 const cronSchedule = (fallback: string) =>
@@ -12,25 +12,10 @@ const cronSchedule = (fallback: string) =>
 export const dbuConfigSpec = {
   project: 'dbu',
   schema: {
-    PORT: setting.port(8001),
-    LOG_LEVEL: setting.logLevel(),
-    DATABASE_URL: setting.postgresUrl(),
-    DB_POOL_SIZE: setting.int(10, 1),
-    /** Create the database if missing (development); never in production. */
-    DB_CREATE_IF_MISSING: setting.bool(false),
-    RABBITMQ_URL: setting.amqpUrl().default('amqp://guest:guest@127.0.0.1:5672'),
-    TRUST_PROXY: setting.int(0),
-    INTERNAL_ALLOWED_IPS: setting.cidrList(),
-    ADMIN_ALLOWED_IPS: setting.cidrList(),
-    AUTH_TOKEN_CACHE_TTL: setting.durationMs('30s'),
-    BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')
-      .default('1mb'),
+    ...databaseServiceSettings({ port: 8001, metricsPort: 9101 }),
     /** Largest catalogue upload, in bytes (default 512 MB). */
     UPLOAD_LIMIT_BYTES: setting.int(512 * 1024 * 1024, 1),
     MEDIA_DIR: z.string().default('./media'),
-    METRICS_PORT: setting.port(9101),
     SIGNAL_URL: setting.url().optional(),
     SIGNAL_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     DBU_READER_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),

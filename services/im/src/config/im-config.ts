@@ -1,25 +1,10 @@
-import { loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
+import { databaseServiceSettings, loadConfig, setting, z, type LoadedConfig } from '@pjs/config';
 
 /** Every setting of im-web, im-worker and the im CLI (see .env.example). */
 export const imConfigSpec = {
   project: 'im',
   schema: {
-    PORT: setting.port(8002),
-    LOG_LEVEL: setting.logLevel(),
-    DATABASE_URL: setting.postgresUrl(),
-    DB_POOL_SIZE: setting.int(10, 1),
-    /** Create the database if missing (development); never in production. */
-    DB_CREATE_IF_MISSING: setting.bool(false),
-    RABBITMQ_URL: setting.amqpUrl().default('amqp://guest:guest@127.0.0.1:5672'),
-    TRUST_PROXY: setting.int(0),
-    INTERNAL_ALLOWED_IPS: setting.cidrList(),
-    ADMIN_ALLOWED_IPS: setting.cidrList(),
-    AUTH_TOKEN_CACHE_TTL: setting.durationMs('30s'),
-    BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')
-      .default('1mb'),
-    METRICS_PORT: setting.port(9102),
+    ...databaseServiceSettings({ port: 8002, metricsPort: 9102 }),
     DBU_BASE_URL: setting.url().default('http://127.0.0.1:8001'),
     DBU_USERNAME: z.string().optional(),
     DBU_PASSWORD: z.string().optional(),
