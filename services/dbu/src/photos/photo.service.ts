@@ -78,8 +78,13 @@ export class PhotoService {
       }
       const page = await this.photos.candidates(options.scope, Math.min(PAGE, room), after);
       if (page.length === 0) break;
-      await this.fetchAll(page, result, options.onProgress, options.signal);
-      after = page[page.length - 1].item_no;
+      const taken = await this.fetchAll(page, result, options.onProgress, options.signal);
+      after = page[taken - 1]?.item_no ?? after;
+      if (taken < page.length) {
+        // Stopped mid-page: continue right after the last candidate taken, not after the page.
+        result.continueAfter = after;
+        break;
+      }
       if (page.length < Math.min(PAGE, room)) break;
     }
     result.summary = await this.photos.summary();
@@ -87,13 +92,13 @@ export class PhotoService {
     return result;
   }
 
-  /** At most `concurrency` downloads at once. */
+  /** At most `concurrency` downloads at once; answers how many candidates (in page order) were taken. */
   private async fetchAll(
     page: PhotoCandidate[],
     result: PhotoPassResult,
     onProgress?: (done: number) => void,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<number> {
     let next = 0;
     const worker = async () => {
       while (next < page.length && !signal?.aborted) {
@@ -103,6 +108,7 @@ export class PhotoService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, page.length) }, worker));
+    return next;
   }
 
   private async fetchOne(candidate: PhotoCandidate, result: PhotoPassResult): Promise<void> {

@@ -1,4 +1,4 @@
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { CronJob } from 'cron';
 import { EventTypes } from '@pjs/contracts';
 import { type DataSource } from '@pjs/database';
@@ -12,7 +12,7 @@ import type { PhotoService } from './photo.service';
  * PHOTOS_SCHEDULE (due retries), a batch of PHOTO_BATCH_SIZE missing photos per job; a job that
  * stops at its limit queues its continuation, so no single message runs for hours.
  */
-export class PhotosConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PhotosConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private job?: CronJob;
   private readonly stopping = new AbortController();
 
@@ -46,7 +46,11 @@ export class PhotosConsumer implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the broker connection closes: its close waits for running handlers, so a photo pass
+   * must stop first: it finishes the downloads in flight and queues its continuation.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     await this.job?.stop();
   }
