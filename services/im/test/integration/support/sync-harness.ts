@@ -2,6 +2,7 @@ import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from '@pjs/logger';
+import { AmqpConnection } from '@pjs/messaging';
 import { registry } from '@pjs/metrics';
 import type { DataSource } from '@pjs/database';
 import { createMigratedDatabase, createTestUser, TcpProxy, type TestUser } from '@pjs/testing';
@@ -17,6 +18,17 @@ import { buildImWorker } from '../../../src/worker.bootstrap';
  * Test support for the DBU sync: the REAL dbu-web app on its own database (behind a TcpProxy, so a
  * test can take DBU down and bring it back), and im-web / im-worker on theirs, all in-process.
  */
+
+/**
+ * Closes a Nest app and then its broker connection: golevelup keeps connections in one
+ * process-wide map, so with several apps in a process one app's shutdown hook may close another's
+ * and leave its own open (the test process would then linger after its tests).
+ */
+async function closeApp(app: INestApplicationContext): Promise<void> {
+  const amqp = app.get(AmqpConnection, { strict: false });
+  await app.close();
+  await amqp.close().catch(() => undefined);
+}
 
 /** JSON logs to nowhere unless TEST_LOG is set (then to stderr). */
 export function testLogger(service: string): Logger {
@@ -79,7 +91,7 @@ export async function startRealDbu(label: string, rabbitUrl: string): Promise<Re
     seed: (products) => seedDbu(dataSource, products),
     close: async () => {
       await proxy.stop();
-      await app.close();
+      await closeApp(app);
       await close();
     },
   };
@@ -161,11 +173,11 @@ export async function startIm(
     stopWorker: async () => {
       const worker = stack.worker;
       stack.worker = undefined;
-      await worker?.close();
+      if (worker) await closeApp(worker);
     },
     close: async () => {
       await stack.stopWorker();
-      await web.close();
+      await closeApp(web);
       await close();
     },
   };
