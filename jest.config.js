@@ -2,10 +2,11 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const roots = ['libs', 'services', '.'];
+const roots = ['apps', 'libs', 'services', '.'];
 const projects = [];
 for (const root of roots) {
-  const dirs = root === '.' ? ['infrastructure-stack'] : fs.readdirSync(root).map((d) => path.join(root, d));
+  const dirs =
+    root === '.' ? ['infrastructure-stack', 'test/hostile'] : fs.readdirSync(root).map((d) => path.join(root, d));
   for (const dir of dirs) {
     if (fs.existsSync(path.join(dir, 'jest.config.js'))) projects.push(`<rootDir>/${dir}`);
   }

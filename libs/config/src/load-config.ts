@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config.error';
-import { readEnvFile, readFileSettings, type RawSettings } from './env-sources';
+import { readEnvFile, readFileSettings, type RawSettings, type SettingSource } from './env-sources';
 import { VaultSession, vaultCredential } from './vault.client';
 
 export interface ConfigSpec<S extends z.ZodRawShape> {
@@ -20,6 +20,7 @@ export interface LoadOptions {
 export type LoadedConfig<S extends z.ZodRawShape> = Readonly<z.infer<z.ZodObject<S>>>;
 
 const SENSITIVE_MARK = Symbol.for('pjs.config.sensitive');
+const SOURCES_MARK = Symbol.for('pjs.config.sources');
 
 /**
  * Builds the one config object of a process. Precedence, highest first:
@@ -31,21 +32,32 @@ export async function loadConfig<S extends z.ZodRawShape>(
 ): Promise<LoadedConfig<S>> {
   const env = options.env ?? process.env;
   const names = Object.keys(spec.schema);
-  const layers: RawSettings[] = [];
+  const layers: { values: RawSettings; source: (name: string) => SettingSource }[] = [];
   try {
-    layers.push(await readVault(spec.project, env, options.keepVaultSession ?? false));
-    layers.push(readEnvFile(env.ENV_FILE));
-    layers.push(readFileSettings(names, env));
+    layers.push({
+      values: await readVault(spec.project, env, options.keepVaultSession ?? false),
+      source: () => ({ kind: 'vault' }),
+    });
+    const envFile = env.ENV_FILE;
+    layers.push({ values: readEnvFile(envFile), source: () => ({ kind: 'env-file', path: envFile! }) });
+    layers.push({
+      values: readFileSettings(names, env),
+      source: (name) => ({ kind: 'file', path: env[`${name}_FILE`]! }),
+    });
   } catch (err) {
     throw new ConfigError([(err as Error).message]);
   }
-  layers.push(env);
+  layers.push({ values: env, source: () => ({ kind: 'env' }) });
 
   const raw: RawSettings = {};
+  const sources = new Map<string, SettingSource>();
   for (const name of names) {
     for (const layer of layers) {
-      const value = layer[name];
-      if (value !== undefined && value !== '') raw[name] = value;
+      const value = layer.values[name];
+      if (value !== undefined && value !== '') {
+        raw[name] = value;
+        sources.set(name, layer.source(name));
+      }
     }
   }
   const parsed = z.object(spec.schema).safeParse(raw);
@@ -59,7 +71,18 @@ export async function loadConfig<S extends z.ZodRawShape>(
   }
   const config = { ...parsed.data } as LoadedConfig<S>;
   Object.defineProperty(config, SENSITIVE_MARK, { value: new Set(spec.sensitive ?? []), enumerable: false });
+  Object.defineProperty(config, SOURCES_MARK, { value: sources, enumerable: false });
   return Object.freeze(config);
+}
+
+/**
+ * Where a setting's value came from at start-up: the environment, a `<NAME>_FILE`, the Vault
+ * Agent's `ENV_FILE`, Vault KV, or the default. A file source can be read again
+ * (`readSettingSource`) to pick up a rotated secret without a restart.
+ */
+export function settingSource(config: object, name: string): SettingSource {
+  const sources = (config as Record<symbol, Map<string, SettingSource> | undefined>)[SOURCES_MARK];
+  return sources?.get(name) ?? { kind: 'default' };
 }
 
 async function readVault(project: string, env: RawSettings, keepSession: boolean): Promise<RawSettings> {

@@ -13,6 +13,7 @@ export const setting = {
   url: () => z.string().url(),
   postgresUrl: () => z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   amqpUrl: () => z.string().regex(/^amqps?:\/\//, 'must be an amqp:// URL'),
+  redisUrl: () => z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   /** Comma-separated IPs / CIDRs; empty means no restriction. */
   cidrList: () =>
     z
@@ -34,6 +35,27 @@ export const setting = {
         }
         return entries;
       }),
+  /** Comma-separated host names or IP addresses (lower-cased); empty by default. */
+  hostList: () =>
+    z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const entries = v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+        for (const entry of entries) {
+          if (
+            !isIP(entry.replace(/^\[|\]$/g, '')) &&
+            !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)
+          ) {
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name or IP address` });
+            return z.NEVER;
+          }
+        }
+        return entries;
+      }),
   /** Durations like `30s`, `5m`, `2h`, `30d`, or plain milliseconds. */
   durationMs: (fallback: string) =>
     z
@@ -47,6 +69,28 @@ export const setting = {
         }
         return ms;
       }),
+  /** Sizes like `1mb`, `512kb`, `100b` or plain bytes, as a number of bytes. */
+  bytes: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v, ctx) => {
+        const match = /^(\d+)(b|kb|mb|gb)?$/i.exec(v.trim());
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: `"${v}" is not a size (e.g. 1mb, 512kb)` });
+          return z.NEVER;
+        }
+        const unit = (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb';
+        return Number(match[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit];
+      }),
+  /** NODE_ENV: anything but `production` counts as development (`test` is kept for the tests). */
+  nodeEnv: () =>
+    z
+      .string()
+      .default('development')
+      .transform((v): 'production' | 'development' | 'test' =>
+        v === 'production' ? 'production' : v === 'test' ? 'test' : 'development',
+      ),
   logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug']).default('info'),
 };
 

@@ -9,7 +9,10 @@ export interface DataSourceSettings {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: MixedList<Function | string>;
   applicationName?: string;
+  /** Longest a statement may run before PostgreSQL cancels it (0 = no limit). */
   statementTimeoutMs?: number;
+  /** Longest a transaction may sit idle before PostgreSQL ends the session (0 = no limit). */
+  idleInTransactionTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -30,6 +33,9 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
       connectionTimeoutMillis: 8000,
       idleTimeoutMillis: 30_000,
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs } : {}),
+      ...(settings.idleInTransactionTimeoutMs
+        ? { idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs }
+        : {}),
     },
   });
 }

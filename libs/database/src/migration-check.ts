@@ -14,6 +14,16 @@ export class DatabaseNotMigratedError extends Error {
  * `howToMigrate` is the command the message tells the operator to run.
  */
 export async function assertMigrated(dataSource: DataSource, url: string, howToMigrate: string): Promise<void> {
+  const pending = await pendingMigrations(dataSource);
+  if (pending.length === 0) return;
+  const { host, port, database } = describeDatabase(url);
+  throw new DatabaseNotMigratedError(
+    `database "${database}" at ${host}:${port} lacks ${pending.length} migration(s) of this build (first: ${pending[0]}): run ${howToMigrate}`,
+  );
+}
+
+/** Names of this build's migrations not yet applied (also for readiness probes); [] when current. */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
   const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
   let applied: string[];
   try {
@@ -24,10 +34,19 @@ export async function assertMigrated(dataSource: DataSource, url: string, howToM
     applied = [];
   }
   const done = new Set(applied);
-  const pending = known.filter((name) => !done.has(name));
-  if (pending.length === 0) return;
-  const { host, port, database } = describeDatabase(url);
-  throw new DatabaseNotMigratedError(
-    `database "${database}" at ${host}:${port} lacks ${pending.length} migration(s) of this build (first: ${pending[0]}): run ${howToMigrate}`,
-  );
+  return known.filter((name) => !done.has(name));
+}
+
+const seenCurrent = new WeakSet<DataSource>();
+
+/**
+ * For readiness probes, asked every few seconds by every replica: true once this build's migrations
+ * were all seen applied. Migrations only ever get added, so after that the answer stays true and
+ * the probe stops reading schema_migrations.
+ */
+export async function migrationsCurrent(dataSource: DataSource): Promise<boolean> {
+  if (seenCurrent.has(dataSource)) return true;
+  if ((await pendingMigrations(dataSource)).length > 0) return false;
+  seenCurrent.add(dataSource);
+  return true;
 }

@@ -12,6 +12,8 @@ export interface ErrorBody {
   message: string;
   errors?: FieldError[];
   request_id?: string;
+  /** Some codes say more, e.g. `scope` for insufficient_scope, `import_id` for duplicate_import. */
+  [detail: string]: unknown;
 }
 
 /** An error with a stable code, mapped to its HTTP status by the global filter. */

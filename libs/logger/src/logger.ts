@@ -26,9 +26,9 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 }
 
 const addContext = winston.format((info) => {
-  info.time = new Date().toISOString();
-  const correlationId = currentCorrelationId();
-  if (correlationId && info.correlation_id === undefined) info.correlation_id = correlationId;
+  info.timestamp = new Date().toISOString();
+  const requestId = currentCorrelationId();
+  if (requestId && info.request_id === undefined) info.request_id = requestId;
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'message') continue;
     info[key] = SECRET_KEY.test(key) ? '***' : redactSecrets(info[key]);
@@ -43,11 +43,15 @@ const renameMessage = winston.format((info) => {
   return info;
 });
 
+const destinations = new WeakMap<winston.Logger, { stream: NodeJS.WritableStream; options: LoggerOptions }>();
+
+/**
+ * The JSON logger of a process. Every line has `timestamp`, `level`, `service`, `process`, `msg`
+ * and, inside a request or message, `request_id` (see docs/operations.md for the whole schema).
+ */
 export function createLogger(options: LoggerOptions): winston.Logger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
-  return winston.createLogger({
+  const stream = options.stream ?? process.stdout;
+  const logger = winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service, process: options.process },
     format: winston.format.combine(
@@ -56,8 +60,17 @@ export function createLogger(options: LoggerOptions): winston.Logger {
       renameMessage(),
       winston.format.json(),
     ),
-    transports: [transport],
+    transports: [new winston.transports.Stream({ stream })],
   });
+  destinations.set(logger, { stream, options });
+  return logger;
+}
+
+/** Where a logger made by createLogger writes, for writers that share its output (the access log). */
+export function loggerDestination(logger: winston.Logger): { stream: NodeJS.WritableStream; options: LoggerOptions } {
+  const destination = destinations.get(logger);
+  if (!destination) throw new Error('loggerDestination: the logger was not made by createLogger');
+  return destination;
 }
 
 export type Logger = winston.Logger;

@@ -3,6 +3,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { CORRELATION_HEADER, runWithCorrelationId, sanitizeCorrelationId, type Logger } from '@pjs/logger';
 import { InvalidMessageError, parseEnvelope, type Envelope } from './envelope';
 import { messagingMetrics } from './messaging.metrics';
+import { trackHandler } from './worker-drain';
 import { DEAD_LETTER_EXCHANGE, RETRY_EXCHANGE, declareQueueTopology, workQueueArguments } from './topology';
 
 export const ATTEMPTS_HEADER = 'x-attempts';
@@ -58,6 +59,10 @@ export async function startConsumer(
 
   const handler = async (raw: unknown, message?: ConsumeMessage): Promise<void> => {
     if (!message) return;
+    await trackHandler(amqp, () => handle(raw, message));
+  };
+
+  const handle = async (raw: unknown, message: ConsumeMessage): Promise<void> => {
     const attempt = attemptOf(message) + 1;
     const envelope = parseEnvelope(raw);
     const correlationId =

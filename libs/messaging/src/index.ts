@@ -24,3 +24,9 @@ export {
   retryQueueName,
   workQueueArguments,
 } from './topology';
+export { stopConsuming, stopWorkerOnSignal } from './worker-drain';
+export type { WorkerStopOptions } from './worker-drain';
+export { DeadLetterQueues } from './dead-letters';
+export type { DeadLetter, DeadLetterQueueSummary, DeadLetterSelection } from './dead-letters';
+export { registerDeadLetterCommands } from './dead-letter.commands';
+export type { CommandLike, DeadLetterCommandOptions } from './dead-letter.commands';
