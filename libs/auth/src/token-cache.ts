@@ -1,8 +1,9 @@
 /**
- * A bounded, short-lived cache of token hash → principal so that a hot API does not pay one
- * database round trip per request. Revocation takes effect within the TTL.
+ * A bounded, short-lived cache of credential hash → caller, so a hot API does not pay a database
+ * round trip per request. Entries end at their TTL or at the credential's own expiry, whichever
+ * comes first; `clear()` is called on every change notified by the database (AuthChangeListener).
  */
-export class TokenCache<V> {
+export class CredentialCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
 
   constructor(
@@ -20,13 +21,14 @@ export class TokenCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V): void {
+  set(key: string, value: V, notAfter?: Date | null): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    const expires = Math.min(Date.now() + this.ttlMs, notAfter ? notAfter.getTime() : Infinity);
+    this.entries.set(key, { value, expires });
   }
 
   clear(): void {

@@ -1,33 +1,31 @@
-import { Body, Controller, Get, Ip, Module, Post, type INestApplication } from '@nestjs/common';
-import {
-  Admin,
-  AuthModule,
-  AuthSchema1732200000000,
-  CurrentPrincipal,
-  Public,
-  TokenEndpoint,
-  hashToken,
-  type Principal,
-} from '@pjs/auth';
+import { Body, Controller, Get, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
+import { ACCOUNT_ROUTES, AuthModule, authMigrations, hashToken } from '@pjs/auth';
 import { DatabaseModule } from '@pjs/database';
-import { createWebApp } from '@pjs/http';
-import { createLogger } from '@pjs/logger';
+import {
+  CurrentPrincipal,
+  Endpoint,
+  Obj,
+  Text,
+  createWebApp,
+  defineAccessPolicy,
+  probeRoute,
+  publicRoute,
+  scoped,
+  type Principal,
+  type Static,
+} from '@pjs/http';
+import { LoggerModule, createLogger } from '@pjs/logger';
 import { createMigratedDatabase, createTestUser, type TestUser } from '@pjs/testing';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 
+const AUTH_MIGRATIONS = authMigrations;
+
+const Thing = Obj({ name: Text(20, { minLength: 1 }) });
+
 @Controller()
 class SampleController {
-  constructor(private readonly tokens: TokenEndpoint) {}
-
-  @Public()
-  @Post('api/token')
-  token(@Body() body: unknown, @Ip() ip: string) {
-    return this.tokens.obtainToken(body, ip);
-  }
-
-  @Public()
   @Get('health')
   health() {
     return { ok: true };
@@ -38,12 +36,26 @@ class SampleController {
     return { user: who.username };
   }
 
-  @Admin()
   @Post('api/things')
-  create() {
-    return { created: true };
+  @HttpCode(201)
+  @Endpoint({ summary: 'create', body: Thing })
+  create(@Body() body: Static<typeof Thing>) {
+    return { created: body.name };
   }
 }
+
+const policy = defineAccessPolicy({
+  service: 'sample',
+  scopes: { read: 'reads things', admin: 'creates things' },
+  userScopes: ['read'],
+  routes: {
+    'GET /health': probeRoute(),
+    'POST /api/token': publicRoute(),
+    'GET /api/things': scoped('read', 'internal'),
+    'POST /api/things': scoped('admin', 'internal', 'admin'),
+    ...ACCOUNT_ROUTES,
+  },
+});
 
 const logger = createLogger({ service: 'test', process: 'web', level: 'error', stream: new PassThrough() });
 
@@ -51,18 +63,20 @@ async function buildApp(dataSource: DataSource, allow: { internal?: string[]; ad
   @Module({
     imports: [
       DatabaseModule.forDataSource(dataSource),
+      LoggerModule.forRoot(logger),
       AuthModule.forRoot({
+        policy,
+        tokenEndpointPath: 'api/token',
         internalAllowedIps: allow.internal ?? [],
         adminAllowedIps: allow.admin ?? [],
-        loginThrottle: { maxPerUser: 3, maxPerIp: 10, windowMs: 60_000 },
+        // Windows are fixed (aligned to the clock); at one minute a test's attempts sometimes straddled two.
+        loginThrottle: { maxPerUser: 3, maxPerIp: 10, windowMs: 3_600_000 },
       }),
     ],
     controllers: [SampleController],
   })
   class SampleModule {}
-  const app = await createWebApp(SampleModule, { logger, trustProxy: 1 });
-  await app.init();
-  return app;
+  return createWebApp(SampleModule, { logger, trustProxy: 1 });
 }
 
 describe('auth (real PostgreSQL)', () => {
@@ -72,7 +86,7 @@ describe('auth (real PostgreSQL)', () => {
   let admin: TestUser;
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('auth', { migrations: [AuthSchema1732200000000] });
+    db = await createMigratedDatabase('auth', { migrations: AUTH_MIGRATIONS });
     app = await buildApp(db.dataSource);
     user = await createTestUser(db.dataSource);
     admin = await createTestUser(db.dataSource, { admin: true });
@@ -110,11 +124,67 @@ describe('auth (real PostgreSQL)', () => {
     expect((await http().get('/api/things').set('Authorization', `Basic ${user.token}`)).status).toBe(401);
   });
 
-  it('answers 403 to a non-admin on an admin route and 201 to an admin', async () => {
-    const denied = await http().post('/api/things').set('Authorization', `Token ${user.token}`);
+  it('answers 403 insufficient_scope to a non-admin on an admin route and 201 to an admin', async () => {
+    const denied = await http().post('/api/things').set('Authorization', `Token ${user.token}`).send({ name: 'a' });
     expect(denied.status).toBe(403);
-    expect(denied.body.code).toBe('admin_required');
-    expect((await http().post('/api/things').set('Authorization', `Token ${admin.token}`)).status).toBe(201);
+    expect(denied.body).toMatchObject({ code: 'insufficient_scope', scope: 'admin' });
+    const created = await http().post('/api/things').set('Authorization', `Token ${admin.token}`).send({ name: 'a' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ created: 'a' });
+  });
+
+  it('checks access before reading the body, and validates the body naming the field', async () => {
+    const anonymous = await http().post('/api/things').send('{not json');
+    expect(anonymous.status).toBe(401);
+    const bad = await http()
+      .post('/api/things')
+      .set('Authorization', `Token ${admin.token}`)
+      .send({ name: ['x'], x: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'name', message: 'must be text' }] });
+    const nul = await http()
+      .post('/api/things')
+      .set('Authorization', `Token ${admin.token}`)
+      .send({ name: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors[0].field).toBe('name');
+    const malformed = await http()
+      .post('/api/things')
+      .set('Authorization', `Token ${admin.token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('malformed_body');
+  });
+
+  it('matches paths case-sensitively and with or without the trailing slash', async () => {
+    const auth = { Authorization: `Token ${user.token}` };
+    expect((await http().get('/api/things/').set(auth)).status).toBe(200);
+    expect((await http().get('/API/things').set(auth)).status).toBe(404);
+    expect((await http().get('/api/Things').set(auth)).status).toBe(404);
+  });
+
+  it.each([
+    '/API/things',
+    '//api/things',
+    '/api//things',
+    '/api%2Fthings',
+    '/api/things.',
+    '/api/things;x=1',
+    '/api/things%00',
+  ])('serves no variant of a route (%s): 404 for an admin, never the handler', async (path) => {
+    const res = await http().post(path).set('Authorization', `Token ${admin.token}`).send({ name: 'v' });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('not_found');
+  });
+
+  it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
+    const kept = await http().get('/health').set('X-Request-Id', 'trace-42');
+    expect(kept.headers['x-request-id']).toBe('trace-42');
+    const replaced = await http().get('/health').set('X-Request-Id', 'bad id\twith spaces');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const missing = await http().get('/api/things');
+    expect(missing.body.request_id).toBe(missing.headers['x-request-id']);
   });
 
   it('stores tokens and passwords only as hashes', async () => {
@@ -128,13 +198,13 @@ describe('auth (real PostgreSQL)', () => {
 
   it('issues a token for JSON and form-encoded credentials', async () => {
     const json = await http().post('/api/token').send({ username: user.username, password: user.password });
-    expect(json.status).toBe(201);
+    expect(json.status).toBe(200);
     expect(json.body.token).toMatch(/^pjs_/);
     const form = await http()
       .post('/api/token')
       .type('form')
       .send(`username=${encodeURIComponent(user.username)}&password=${encodeURIComponent(user.password)}`);
-    expect(form.status).toBe(201);
+    expect(form.status).toBe(200);
     expect((await http().get('/api/things').set('Authorization', `Token ${form.body.token}`)).status).toBe(200);
   });
 
@@ -169,7 +239,55 @@ describe('auth (real PostgreSQL)', () => {
       .post('/api/token')
       .set('X-Forwarded-For', '203.0.113.10')
       .send({ username: admin.username, password: admin.password });
-    expect(other.status).toBe(201);
+    expect(other.status).toBe(200);
+  });
+});
+
+describe('login throttling under concurrency', () => {
+  let db: Awaited<ReturnType<typeof createMigratedDatabase>>;
+  let apps: INestApplication[];
+  let victim: TestUser;
+
+  beforeAll(async () => {
+    db = await createMigratedDatabase('throttle', { migrations: AUTH_MIGRATIONS });
+    // Two apps on one database stand for two processes (or replicas) of a service.
+    apps = [await buildApp(db.dataSource), await buildApp(db.dataSource)];
+    victim = await createTestUser(db.dataSource);
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await db.close();
+  });
+
+  it('checks at most the allowed number of 50 parallel wrong passwords, across processes', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        request(apps[i % 2].getHttpServer())
+          .post('/api/token')
+          .set('X-Forwarded-For', '203.0.113.77')
+          .send({ username: victim.username, password: `guess-${i}` })
+          .then((res) => res.status),
+      ),
+    );
+    // maxPerUser is 3: three guesses reach the password check (400), the rest wait (429).
+    expect(statuses.filter((s) => s === 400)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(47);
+    const [row] = await db.dataSource.query(`SELECT attempts FROM auth_login_throttle WHERE key = $1`, [
+      `user:203.0.113.77:${victim.username.toLowerCase()}`,
+    ]);
+    expect(row.attempts).toBe(50);
+  });
+
+  it('gives a correct password its attempt back', async () => {
+    const ip = '203.0.113.78';
+    for (let i = 0; i < 5; i++) {
+      const ok = await request(apps[0].getHttpServer())
+        .post('/api/token')
+        .set('X-Forwarded-For', ip)
+        .send({ username: victim.username, password: victim.password });
+      expect(ok.status).toBe(200);
+    }
   });
 });
 
@@ -179,7 +297,7 @@ describe('IP allowlists', () => {
   let admin: TestUser;
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('allowlist', { migrations: [AuthSchema1732200000000] });
+    db = await createMigratedDatabase('allowlist', { migrations: AUTH_MIGRATIONS });
     app = await buildApp(db.dataSource, { internal: ['10.0.0.0/8', '127.0.0.1'], admin: ['10.1.2.3'] });
     admin = await createTestUser(db.dataSource, { admin: true });
   });
@@ -204,7 +322,7 @@ describe('IP allowlists', () => {
   it('lets internal addresses use the API and only admin addresses use admin routes', async () => {
     expect((await call('get', '10.20.30.40')).status).toBe(200);
     expect((await call('post', '10.20.30.40')).status).toBe(403);
-    expect((await call('post', '10.1.2.3')).status).toBe(201);
+    expect((await call('post', '10.1.2.3').send({ name: 'b' })).status).toBe(201);
   });
 
   it('leaves public routes outside /api open', async () => {
@@ -212,10 +330,37 @@ describe('IP allowlists', () => {
   });
 });
 
+describe('the access policy', () => {
+  it('refuses to start an app with a route it does not place', async () => {
+    @Controller()
+    class Unplaced {
+      @Get('api/secret')
+      secret() {
+        return 'x';
+      }
+    }
+    const db = await createMigratedDatabase('auth_unplaced', { migrations: AUTH_MIGRATIONS });
+    @Module({
+      imports: [
+        DatabaseModule.forDataSource(db.dataSource),
+        LoggerModule.forRoot(logger),
+        AuthModule.forRoot({ policy, tokenEndpointPath: 'api/token', internalAllowedIps: [], adminAllowedIps: [] }),
+      ],
+      controllers: [Unplaced],
+    })
+    class UnplacedModule {}
+    try {
+      await expect(createWebApp(UnplacedModule, { logger })).rejects.toThrow(/GET \/api\/secret.*access policy/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('two apps in one process', () => {
   it('check tokens against their own database only', async () => {
-    const a = await createMigratedDatabase('auth_a', { migrations: [AuthSchema1732200000000] });
-    const b = await createMigratedDatabase('auth_b', { migrations: [AuthSchema1732200000000] });
+    const a = await createMigratedDatabase('auth_a', { migrations: AUTH_MIGRATIONS });
+    const b = await createMigratedDatabase('auth_b', { migrations: AUTH_MIGRATIONS });
     const appA = await buildApp(a.dataSource);
     const appB = await buildApp(b.dataSource);
     try {

@@ -1,0 +1,12 @@
+export { AuditLog1765000000002 } from './audit.migration';
+export { AuditNoTruncate1766200000001 } from './audit-no-truncate.migration';
+export { AUDIT_RETENTION_INTERVAL_MS, AuditModule, DEFAULT_AUDIT_OPTIONS } from './audit.module';
+export { AUDIT_OPTIONS } from './audit.options';
+export type { AuditOptions } from './audit.options';
+export { AuditWriter } from './audit-writer';
+export type { Queryable } from './audit-writer';
+export { AuditReader, InvalidCursorError } from './audit-reader';
+export { AuditRetention } from './audit-retention';
+export { AuditRetentionJob } from './audit-retention.job';
+export { AuditController, AuditRecordSchema, sinceOf } from './audit.controller';
+export type { AuditEntry, AuditOutcome, AuditQuery, AuditRecord } from './audit.types';
