@@ -36,6 +36,7 @@ program
     const report = await new StatusService({
       targets: config.IS_STATUS_TARGETS,
       timeoutMs: config.IS_PROBE_TIMEOUT,
+      cacheMs: 0,
     }).check();
     if (options.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

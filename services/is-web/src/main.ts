@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@pjs/config';
+import { drainSettings, loadConfigOrExit } from '@pjs/config';
+import { serveUntilStopped } from '@pjs/http';
 import { createLogger } from '@pjs/logger';
 import { buildIsWebApp } from './bootstrap';
 import { loadIsConfig } from './config/is-config';
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const config = await loadConfigOrExit(() => loadIsConfig(), 'is-web');
   const logger = createLogger({ service: 'is-web', process: 'web', level: config.LOG_LEVEL });
   const app = await buildIsWebApp(config, logger);
-  await app.listen(config.PORT, '0.0.0.0');
+  await serveUntilStopped(app, { port: config.PORT, logger, ...drainSettings(config) });
   logger.info('is-web listening', { port: config.PORT, targets: config.IS_STATUS_TARGETS.map((t) => t.name) });
 }
 

@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { buildIsWebApp } from '../src/bootstrap';
 import { loadIsConfig } from '../src/config/is-config';
+import { isOpenApiDocument } from '../src/docs/openapi';
 
 const logger = createLogger({ service: 'is-web', process: 'web', level: 'error', stream: new PassThrough() });
 
@@ -18,9 +19,11 @@ function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<nu
 }
 
 describe('is-web', () => {
-  const healthy = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
-  );
+  let healthyHits = 0;
+  const healthy = createServer((_req, res) => {
+    healthyHits += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
   const failing = createServer((_req, res) => res.writeHead(503).end('down'));
   const slow = createServer(() => undefined); // never answers
   const tcp = createTcpServer((socket) => socket.end());
@@ -39,6 +42,7 @@ describe('is-web', () => {
         `secret=http://user:hunter2@127.0.0.1:${ports[0]}/`,
       ].join(','),
       IS_PROBE_TIMEOUT: '800ms',
+      IS_PROBE_CACHE: '60s',
     });
     app = await buildIsWebApp(config, logger);
     await app.init();
@@ -85,6 +89,37 @@ describe('is-web', () => {
     expect(page.text).not.toContain('hunter2');
   });
 
+  it('shows no target URL, host or port on the public page or in /status', async () => {
+    const status = await http().get('/status');
+    const page = await http().get('/');
+    for (const text of [JSON.stringify(status.body), page.text]) {
+      expect(text).not.toContain('127.0.0.1');
+      for (const port of ports) expect(text).not.toContain(`:${port}`);
+    }
+    for (const t of status.body.targets)
+      expect(Object.keys(t).sort()).toEqual(['detail', 'latency_ms', 'name', 'status_code', 'up']);
+    expect(page.text).not.toContain('/metrics');
+  });
+
+  it('reuses one round of probes however many visitors ask', async () => {
+    await http().get('/status');
+    const before = healthyHits;
+    await Promise.all([...Array<number>(10)].map(() => http().get('/status')));
+    await Promise.all([...Array<number>(10)].map(() => http().get('/')));
+    expect(healthyHits).toBe(before);
+  });
+
+  it('serves its OpenAPI document like DBU and IM, the one isOpenApiDocument builds for the lint', async () => {
+    const res = await http().get('/api/docs/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths as object)).toEqual(expect.arrayContaining(['/status', '/health']));
+    expect(res.body.paths['/status'].get).toMatchObject({ security: [], 'x-required-scope': null });
+    expect(res.body).toEqual(await isOpenApiDocument());
+    const ui = await http().get('/api/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
   it('renders a status page', async () => {
     const res = await http().get('/');
     expect(res.status).toBe(200);
@@ -100,9 +135,14 @@ describe('is-web', () => {
     expect(res.text).toContain('is_target_up{target="healthy",service="is-web"} 1');
     expect(res.text).toContain('is_target_up{target="slow",service="is-web"} 0');
     expect(res.text).toMatch(/is_target_latency_seconds\{target="db",service="is-web"\} [0-9.e-]+/);
-    expect(res.text).toMatch(
-      /http_request_duration_seconds_count\{service="is-web",method="GET",route="\/status",status_class="2xx"\}/,
-    );
+    const counts = res.text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count{'));
+    expect(
+      counts.some((l) =>
+        ['service="is-web"', 'method="GET"', 'route="/status"', 'status_class="2xx"'].every((label) =>
+          l.includes(label),
+        ),
+      ),
+    ).toBe(true);
     await http().get('/no/such/page/12345');
     const after = await http().get('/metrics');
     expect(after.text).toContain('route="unmatched",status_class="4xx"');

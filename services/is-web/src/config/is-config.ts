@@ -20,6 +20,10 @@ export const isConfigSpec = {
         }
       }),
     IS_PROBE_TIMEOUT: setting.durationMs('2s'),
+    DRAIN_DELAY: setting.durationMs('5s'),
+    DRAIN_TIMEOUT: setting.durationMs('25s'),
+    /** How long a status report is reused: the public page cannot make is-web probe more often. */
+    IS_PROBE_CACHE: setting.durationMs('5s'),
   },
 } as const;
 

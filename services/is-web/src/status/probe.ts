@@ -56,7 +56,9 @@ function describe(err: unknown, timeoutMs: number): string {
     message?: string;
   };
   if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return `timed out after ${timeoutMs} ms`;
-  return e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.code ?? e.message ?? 'unreachable';
+  // An error code only (ECONNREFUSED, ENOTFOUND): a message may name internal hosts or addresses.
+  const code = e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.code;
+  return code && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : 'unreachable';
 }
 
 /** fetch refuses URLs with credentials: send them as Basic auth instead (never in answers). */

@@ -29,11 +29,3 @@ export function parseTargets(value: string): StatusTarget[] {
   }
   return targets;
 }
-
-/** The URL without credentials, for answers and logs. */
-export function publicUrl(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
-}
