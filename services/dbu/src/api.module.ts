@@ -1,69 +1,58 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@pjs/auth';
-import { DatabaseModule, pingDatabase, type DataSource } from '@pjs/database';
-import { HEALTH_OPTIONS, HealthController, type HealthOptions } from '@pjs/http';
+import { accountSettings, addressAllowlists, idempotencySettings, rateLimitSettings } from '@pjs/config';
+import { IdempotencyModule } from '@pjs/idempotency';
+import { RateLimitModule } from '@pjs/rate-limit';
+import type { DataSource } from '@pjs/database';
 import type { Logger } from '@pjs/logger';
-import { AmqpConnection, MessagingModule, isBrokerConnected } from '@pjs/messaging';
-import { METRICS_BEFORE_SCRAPE, MetricsController } from '@pjs/metrics';
-import { APP_LOGGER } from './catalogue/app-logger';
+import { DBU_ACCESS_POLICY } from './access-policy';
 import { CategoriesModule } from './categories/categories.module';
+import { ChangesApiModule } from './changes/changes-api.module';
 import type { DbuConfig } from './config/dbu-config';
+import { CoreModule } from './core.module';
 import { EmailDataModule } from './email-data/email-data.module';
+import { GpsrApiModule } from './gpsr/gpsr-api.module';
+import { WebHealthModule } from './health/web-health.module';
+import { HistoryModule } from './history/history.module';
+import { ImportProfilesApiModule } from './import-profiles/import-profiles-api.module';
 import { ImportsApiModule } from './imports/imports-api.module';
 import { LicensesModule } from './licenses/licenses.module';
-import { productsTotal } from './products/product.metrics';
-import { ProductRepository } from './products/product.repository';
+import { OutboxRelayModule } from './messaging/outbox-relay.module';
+import { PhotosApiModule } from './photos/photos-api.module';
 import { ProductsModule } from './products/products.module';
-import { OutboxRelayModule } from './signals/outbox-relay.module';
-import { OutboxRelayService } from './signals/outbox-relay.service';
-import { TokenController } from './token/token.controller';
 
-/** dbu-web: the catalogue REST API. Controllers live only here (never in the worker). */
+/**
+ * dbu-web: the catalogue REST API. Controllers live only here (never in the worker); who may
+ * call which route is DBU_ACCESS_POLICY's business, checked by the request pipeline.
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: DbuConfig, dataSource: DataSource, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      global: true,
       imports: [
-        DatabaseModule.forDataSource(dataSource),
-        MessagingModule.forRoot({ url: config.RABBITMQ_URL, waitForConnection: false }),
+        CoreModule.forRoot({ config, dataSource, logger, broker: { waitForConnection: false } }),
         AuthModule.forRoot({
-          internalAllowedIps: config.INTERNAL_ALLOWED_IPS,
-          adminAllowedIps: config.ADMIN_ALLOWED_IPS,
-          tokenCacheTtlMs: config.AUTH_TOKEN_CACHE_TTL,
+          policy: DBU_ACCESS_POLICY,
+          tokenEndpointPath: 'api-token-auth',
+          ...addressAllowlists(config),
+          ...accountSettings(config),
         }),
+        RateLimitModule.forRoot(rateLimitSettings('dbu', config)),
+        IdempotencyModule.forRoot({ ...idempotencySettings(config), log: logger }),
+        OutboxRelayModule,
         ProductsModule,
+        ChangesApiModule,
+        HistoryModule,
         CategoriesModule,
         LicensesModule,
         EmailDataModule,
-        OutboxRelayModule.forRoot(),
-        ImportsApiModule.forRoot(config),
+        ImportsApiModule,
+        GpsrApiModule,
+        ImportProfilesApiModule,
+        PhotosApiModule,
+        WebHealthModule,
       ],
-      controllers: [TokenController, HealthController, MetricsController],
-      providers: [
-        { provide: APP_LOGGER, useValue: logger },
-        {
-          provide: HEALTH_OPTIONS,
-          inject: [AmqpConnection],
-          useFactory: (amqp: AmqpConnection): HealthOptions => ({
-            service: 'dbu-web',
-            checks: { database: () => pingDatabase(dataSource), broker: () => isBrokerConnected(amqp) },
-            critical: ['database'],
-          }),
-        },
-        {
-          provide: METRICS_BEFORE_SCRAPE,
-          inject: [ProductRepository, OutboxRelayService],
-          useFactory: (products: ProductRepository, relay: OutboxRelayService) => {
-            const total = productsTotal();
-            return async () => {
-              await Promise.all([products.countActive().then((n) => total.set(n)), relay.refreshMetrics()]);
-            };
-          },
-        },
-      ],
-      exports: [APP_LOGGER],
     };
   }
 }

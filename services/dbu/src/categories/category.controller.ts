@@ -1,57 +1,52 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsOptional } from 'class-validator';
-import { ErrorDto } from '../products/dto/product.response';
+import { ApiTags } from '@nestjs/swagger';
+import { BooleanText, Endpoint, Nullable, Obj, Type, type Static } from '@pjs/http';
+import { Filter, filterValue } from '../shared/api-schemas';
 import { CategoryService, type CategoryNode } from './category.service';
 
-export class CategoryQueryDto {
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'A flat list with parent_id instead of the tree' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || undefined : value))
-  @IsIn(['true', 'false'], { message: 'must be true or false' })
-  flat?: string;
-}
+export const CategoryQuerySchema = Obj({
+  flat: Type.Optional(Filter(BooleanText('A flat list with parent_id instead of the tree'), 'must be true or false')),
+});
+export type CategoryQuery = Static<typeof CategoryQuerySchema>;
 
-export class CategoryNodeDto {
-  @ApiProperty() id!: number;
-  @ApiProperty() name!: string;
-  @ApiProperty() path!: string;
-  @ApiProperty({ type: String, nullable: true }) external_id!: string | null;
-  @ApiProperty({ type: Number, nullable: true }) parent_id!: number | null;
-  @ApiProperty({ type: () => [CategoryNodeDto], description: 'Empty in the flat list' }) children!: CategoryNodeDto[];
-}
+/** Documentation only: `children` holds nodes of the same shape (OpenAPI 3.0 shows one level). */
+const CategoryNodeSchema = Obj(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    path: Type.String(),
+    external_id: Nullable(Type.String()),
+    parent_id: Nullable(Type.Integer()),
+    children: Type.Array(Type.Object({}, { additionalProperties: true, title: 'CategoryNode' }), {
+      description: 'Subcategories, each a CategoryNode; empty in the flat list',
+    }),
+  },
+  { title: 'CategoryNode' },
+);
 
-export class CategoryTreeDto {
-  @ApiProperty({ description: 'Number of categories' }) count!: number;
-  @ApiProperty({ type: [CategoryNodeDto], description: 'Root categories with nested children' })
-  results!: CategoryNodeDto[];
-}
+const CategoryTree = Obj(
+  {
+    count: Type.Integer({ description: 'Number of categories' }),
+    results: Type.Array(CategoryNodeSchema, { description: 'Root categories with nested children' }),
+  },
+  { title: 'CategoryTree' },
+);
 
 /** `GET /api/categories/`: read-only. */
 @ApiTags('metadata')
-@ApiSecurity('token')
-@ApiExtraModels(CategoryNodeDto)
-@ApiUnauthorizedResponse({ type: ErrorDto })
 @Controller('api/categories')
 export class CategoryController {
   constructor(private readonly categories: CategoryService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The category tree (or ?flat=true for a flat list)' })
-  @ApiOkResponse({ type: CategoryTreeDto })
+  @Endpoint({
+    summary: 'The category tree (or ?flat=true for a flat list)',
+    query: CategoryQuerySchema,
+    responses: { 200: CategoryTree, 400: 'A bad flat' },
+  })
   async list(
-    @Query() query: CategoryQueryDto,
+    @Query() query: CategoryQuery,
   ): Promise<{ count: number; results: CategoryNode[] | Omit<CategoryNode, 'children'>[] }> {
-    return query.flat === 'true' ? this.categories.flat() : this.categories.tree();
+    return filterValue(query.flat) === 'true' ? this.categories.flat() : this.categories.tree();
   }
 }

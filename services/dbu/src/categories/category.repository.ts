@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
+import { queryRows, type SqlExecutor } from '../shared/sql';
 
 export interface CategoryRow {
   id: number;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createUserCommand } from '@pjs/auth';
-import { runMigrations, type DataSource } from '@pjs/database';
-import type { DbuConfig } from '../config/dbu-config';
+import { addAccountCommands } from '@pjs/auth';
+import { DataSource, runMigrations } from '@pjs/database';
+import { DBU_CONFIG, type DbuConfig } from '../config/dbu-config';
 import { DEFAULT_READER_ROLE, ensureReaderRole } from '../reader-role/reader-role';
 import { withCli } from './cli-context';
 
@@ -25,24 +25,14 @@ export async function migrate(
   }
 }
 
-/** migrate and create-user. */
+/** migrate, create-user and the account commands (users, tokens, audit). */
 export function registerCatalogueCommands(program: Command): void {
+  addAccountCommands(program, withCli);
+
   program
     .command('migrate')
     .description(
       `apply pending database migrations; with DBU_READER_PASSWORD also create/update the ${DEFAULT_READER_ROLE} role`,
     )
-    .action(() => withCli(({ config, dataSource }) => migrate(config, dataSource)));
-
-  program
-    .command('create-user')
-    .argument('<username>')
-    .option('--admin', 'may use admin routes')
-    .option('--password-stdin', 'read the password from stdin')
-    .description('create a user and print its API token')
-    .action((username: string, options: { admin?: boolean; passwordStdin?: boolean }) =>
-      withCli(async ({ dataSource }) => {
-        await createUserCommand(dataSource, username, options);
-      }),
-    );
+    .action(() => withCli((app) => migrate(app.get<DbuConfig>(DBU_CONFIG), app.get(DataSource))));
 }

@@ -13,6 +13,9 @@ export const dbuConfigSpec = {
   project: 'dbu',
   schema: {
     ...databaseServiceSettings({ port: 8001, metricsPort: 9101 }),
+    /** The web shop reads the catalogue from one server through one token: higher limits than IM's. */
+    RATE_LIMIT_PER_TOKEN: setting.int(6000),
+    RATE_LIMIT_PER_IP: setting.int(12000),
     /** Largest catalogue upload, in bytes (default 512 MB). */
     UPLOAD_LIMIT_BYTES: setting.int(512 * 1024 * 1024, 1),
     MEDIA_DIR: z.string().default('./media'),
@@ -25,6 +28,8 @@ export const dbuConfigSpec = {
     /** Cron expression of dbu-cleanup's daily run. */
     CLEANUP_SCHEDULE: cronSchedule('30 3 * * *'),
     CLEANUP_OLDER_THAN: setting.durationMs('30d'),
+    /** How long the product change log (GET /api/products/changes/) keeps a change; dbu-cleanup removes older ones. */
+    CHANGES_RETENTION: setting.durationMs('30d'),
     PHOTO_CONCURRENCY: setting.int(4, 1),
     PHOTO_TIMEOUT: setting.durationMs('15s'),
     PHOTO_MAX_BYTES: setting.int(10 * 1024 * 1024, 1),
@@ -38,6 +43,11 @@ export const dbuConfigSpec = {
     PHOTOS_AFTER_IMPORT: setting.bool(true),
     /** Cron expression of the worker's pass over missing photos and due retries. */
     PHOTOS_SCHEDULE: cronSchedule('15 * * * *'),
+    /**
+     * Hosts the photo and category fetches may reach although they are not public addresses (tests
+     * whose fakes listen on loopback). Empty by default: only public addresses are fetched.
+     */
+    OUTBOUND_ALLOWED_HOSTS: setting.hostList(),
     /** Time limit of one request to WHOLESALER_CATEGORIES_URL. */
     CATEGORIES_TIMEOUT: setting.durationMs('30s'),
     /** Tries of an import job before it is marked failed (a worker dying mid-way counts as a try). */
@@ -47,9 +57,12 @@ export const dbuConfigSpec = {
     SIGNAL_RETRY_AFTER: setting.durationMs('5s'),
     SIGNAL_TIMEOUT: setting.durationMs('10s'),
   },
-  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'SIGNAL_SECRET', 'DBU_READER_PASSWORD'],
+  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'REDIS_URL', 'SIGNAL_SECRET', 'DBU_READER_PASSWORD'],
 } as const;
 
 export type DbuConfig = LoadedConfig<typeof dbuConfigSpec.schema>;
 
 export const loadDbuConfig = (env?: NodeJS.ProcessEnv): Promise<DbuConfig> => loadConfig(dbuConfigSpec, { env });
+
+/** Injection token of the process's validated DbuConfig (provided once, by CoreModule). */
+export const DBU_CONFIG = Symbol('DBU_CONFIG');

@@ -1,33 +1,45 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ipAllowlistMiddleware } from '@pjs/auth';
+import { createDataSource } from '@pjs/database';
+import {
+  buildApiDocument,
+  setupApiDocs,
+  type AccessPolicy,
+  type ApiDocsOptions,
+  type OpenAPIObject,
+  type WebApp,
+} from '@pjs/http';
+import { createLogger } from '@pjs/logger';
+import { PassThrough } from 'node:stream';
+import { DBU_ACCESS_POLICY } from '../access-policy';
+import { ApiModule } from '../api.module';
+import { loadDbuConfig } from '../config/dbu-config';
 
-export const DOCS_PATH = 'api/docs';
+const DBU_API_DOCS: Omit<ApiDocsOptions, 'policy'> = {
+  title: 'DBU catalogue API',
+  description:
+    'The catalogue every PJS service reads: products, categories, licenses, GPSR data, discounts and each ' +
+    "product's history. Authenticate with `Authorization: Token <token>` (or `Bearer <token>`) from " +
+    '`POST /api-token-auth/`. Money is a string with two decimals (EUR). Paths work with and without the ' +
+    'trailing slash.',
+};
+
+/** DBU's OpenAPI UI at `/api/docs` and document at `/api/docs/openapi.json`. */
+export function setupOpenApi(app: WebApp, policy: AccessPolicy): void {
+  setupApiDocs(app, { ...DBU_API_DOCS, policy });
+}
 
 /**
- * The OpenAPI description and Swagger UI at `/api/docs` (JSON at `/api/docs/openapi.json`),
- * reachable only from INTERNAL_ALLOWED_IPS ∩ ADMIN_ALLOWED_IPS. The UI needs no token; every call
- * made from it does.
+ * The document dbu-web serves, built without a database, broker or listener (scripts/openapi-lint.mjs):
+ * the modules are only scanned, so the connection settings are placeholders never dialled.
  */
-export function setupOpenApi(
-  app: NestExpressApplication,
-  allowlists: { internal: readonly string[]; admin: readonly string[] },
-): void {
-  app.use(`/${DOCS_PATH}`, ipAllowlistMiddleware(allowlists.internal), ipAllowlistMiddleware(allowlists.admin));
-  const config = new DocumentBuilder()
-    .setTitle('DBU catalogue API')
-    .setDescription(
-      'The catalogue every PJS service reads: products, categories, licenses, GPSR data, discounts and each ' +
-        "product's history. Authenticate with `Authorization: Token <token>` (or `Bearer <token>`) from " +
-        '`POST /api-token-auth/`. Money is a string with two decimals (EUR). Paths work with and without the ' +
-        'trailing slash.',
-    )
-    .setVersion('1')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <token>' }, 'token')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(DOCS_PATH, app, document, {
-    jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,
-    raw: ['json'],
+export async function dbuOpenApiDocument(): Promise<OpenAPIObject> {
+  const config = await loadDbuConfig({
+    DATABASE_URL: 'postgres://openapi@127.0.0.1:9/never-connected',
+    RABBITMQ_URL: 'amqp://openapi@127.0.0.1:9/never-connected',
+  });
+  const logger = createLogger({ service: 'dbu-web', process: 'web', level: 'error', stream: new PassThrough() });
+  const dataSource = createDataSource({ url: config.DATABASE_URL });
+  return buildApiDocument(ApiModule.forRoot(config, dataSource, logger), {
+    ...DBU_API_DOCS,
+    policy: DBU_ACCESS_POLICY,
   });
 }

@@ -1,33 +1,39 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '@pjs/auth';
-import { ErrorDto } from '../products/dto/product.response';
-import { EmailDataDto, EmailDataResultDto } from './dto/email-data.dto';
-import { EmailDataService, type EmailDataResult } from './email-data.service';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Endpoint, type Principal } from '@pjs/http';
+import { IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
+import { type EmailDataBody, EmailDataBodySchema, EmailDataResult } from './email-data.schemas';
+import { EmailDataService, type EmailDataResult as Result } from './email-data.service';
 
 /** `POST /api/email-data/`: discounts from order e-mails (MailBot). */
 @ApiTags('email-data')
-@ApiSecurity('token')
-@ApiUnauthorizedResponse({ type: ErrorDto })
 @Controller('api/email-data')
 export class EmailDataController {
-  constructor(private readonly emailData: EmailDataService) {}
+  constructor(
+    private readonly emailData: EmailDataService,
+    private readonly writes: IdempotentWrites,
+  ) {}
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Set product discounts from an order e-mail; answers applied / skipped counts' })
-  @ApiOkResponse({ type: EmailDataResultDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'order_number or items missing / malformed' })
-  @ApiPayloadTooLargeResponse({ type: ErrorDto })
-  apply(@Body() dto: EmailDataDto, @CurrentPrincipal() principal: Principal): Promise<EmailDataResult> {
-    return this.emailData.apply(dto, principal);
+  @Endpoint({
+    summary: 'Set product discounts from an order e-mail; answers applied / skipped counts',
+    body: EmailDataBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      200: EmailDataResult,
+      400: 'order_number or items missing / malformed',
+      413: 'Larger than BODY_LIMIT',
+      ...IdempotencyResponses,
+    },
+  })
+  apply(
+    @Body() body: EmailDataBody,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Result> {
+    return this.writes.answer(request, reply, (tx) => this.emailData.apply(body, principal, tx));
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@pjs/auth';
-import { DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
-import { APP_LOGGER } from '../catalogue/app-logger';
+import { AuditWriter } from '@pjs/audit';
+import type { Principal } from '@pjs/http';
+import { DataSource, type EntityManager } from '@pjs/database';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { discountColumns, parseDiscount } from '../catalogue/discount';
 import { isItemNumber } from '../catalogue/validators';
 import { ProductHistoryRepository } from '../history/product-history.repository';
 import { ProductRepository } from '../products/product.repository';
-import type { EmailDataDto } from './dto/email-data.dto';
+import type { EmailDataBody } from './email-data.schemas';
 import { emailDataRows } from './email-data.metrics';
 import { EmailDiscountRepository } from './email-discount.repository';
 
@@ -34,7 +34,8 @@ interface ValidRow {
 /**
  * Applies discounts from a supplier's order e-mail. Invalid rows are skipped, logged with the
  * reason and reported; an (order, item) pair already applied is skipped too, so the same e-mail
- * twice changes nothing. Changes are recorded in the history with the order number as source.
+ * twice changes nothing. Changes are recorded in the history with the order number as source, and
+ * each request in the audit trail (the items it changed).
  */
 @Injectable()
 export class EmailDataService {
@@ -45,15 +46,17 @@ export class EmailDataService {
     private readonly products: ProductRepository,
     private readonly ledger: EmailDiscountRepository,
     private readonly history: ProductHistoryRepository,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditWriter,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async apply(dto: EmailDataDto, principal: Principal): Promise<EmailDataResult> {
+  /** `outer`: the caller's transaction (the request's Idempotency-Key is stored in it). */
+  async apply(dto: EmailDataBody, principal: Principal, outer?: EntityManager): Promise<EmailDataResult> {
     const orderNumber = String(dto.order_number).trim();
     const skipped: SkippedRow[] = [];
     const valid = this.validRows(dto.items, skipped);
 
-    const applied = await this.db.transaction(async (tx) => {
+    const applied = await (outer ?? this.db.manager).transaction(async (tx) => {
       const active = await this.products.lockActive(
         tx,
         valid.map((r) => r.item_no),
@@ -74,6 +77,16 @@ export class EmailDataService {
         tx,
         updated.map((u) => ({ item_no: u.item_no, before: active.get(u.item_no) ?? null, after: u.j })),
         { type: 'email', ref: orderNumber, actor: principal.username },
+      );
+      // In the same transaction: the discounts and their audit row exist together or not at all.
+      await this.audit.record(
+        {
+          action: 'email_data.apply',
+          resource: 'order',
+          resourceId: orderNumber,
+          details: { applied: fresh.map((row) => row.item_no), skipped: skipped.length },
+        },
+        tx,
       );
       return fresh.length;
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
+import { queryRows, type SqlExecutor } from '../shared/sql';
 
 /** The ledger of applied (order, item) discount pairs: `email_discounts`. */
 @Injectable()

@@ -1,6 +1,6 @@
 import { nameKey } from '../catalogue/name-key';
 import { headerKey } from '../import-profiles/column-mapping';
-import { parseItemNo, parseLine, parseText, type FieldResult } from '../imports/field-parsers';
+import { parseItemNo, parseLine, parseText, type FieldResult } from '../imports/map/field-parsers';
 
 /** Columns a GPSR spreadsheet may have, in whatever wording the supplier chose. */
 export const GPSR_FIELDS = [

@@ -1,23 +1,28 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
+import { AuditWriter } from '@pjs/audit';
 import { EventTypes, type CatalogueImported } from '@pjs/contracts';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { enqueueEvent } from '@pjs/messaging';
 import { cleanName, nameKey } from '../catalogue/name-key';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
+import { queryRows, type SqlExecutor } from '../shared/sql';
 import { mapColumns, type MappedColumn } from '../import-profiles/column-mapping';
-import { copyRows, readHeader, type CatalogueImporterOptions, type ImportOutcome } from '../imports/catalogue-importer';
-import { lockCatalogueForMerge } from '../imports/catalogue-stage.repository';
-import type { RowError } from '../imports/catalogue-row.encoder';
-import { copyLine } from '../imports/copy-text';
-import { ImportProgress, type ProgressListener } from '../imports/import-progress';
-import type { ImportRunRepository } from '../imports/import-run.repository';
-import type { ImportCounts, ImportRunRow } from '../imports/import-run.types';
-import { ImportFileError } from '../imports/import.errors';
-import type { KindImporter } from '../imports/import-runner';
-import type { MediaStore } from '../imports/media-store';
-import { openRowSource, type SourceRow } from '../imports/row-source';
+import { readHeader } from '../imports/read/read-header';
+import { copyRows } from '../imports/stage/copy-rows';
+import { lockCatalogueForMerge } from '../imports/merge/catalogue-lock';
+import type { RowError } from '../imports/map/catalogue-row.encoder';
+import { copyLine } from '../imports/stage/copy-text';
+import { importAppliedEntry } from '../imports/runs/import-audit';
+import { ImportProgress, type ProgressListener } from '../imports/runs/import-progress';
+import { ImportRunRepository } from '../imports/runs/import-run.repository';
+import type { ImportCounts, ImportRunRow } from '../imports/runs/import-run.types';
+import { ImportFileError } from '../imports/read/import-file.error';
+import { IMPORT_OPTIONS, type ImportOptions } from '../imports/runs/import.options';
+import { ImporterRegistry, type ImportOutcome, type KindImporter } from '../imports/runs/importer-registry';
+import { MediaStore } from '../imports/upload/media-store';
+import { openRowSource, type SourceRow } from '../imports/read/row-source';
 import {
   GPSR_HEADER_VARIANTS,
   MANUFACTURER_GPSR_COLUMNS,
@@ -55,13 +60,20 @@ const LIST_LIMIT = 50;
  * item numbers they apply to) → deduplicated manufacturers with their GPSR data, linked to the
  * products. The most frequent value of a manufacturer's rows wins; disagreements are reported.
  */
-export class GpsrImporter implements KindImporter {
+@Injectable()
+export class GpsrImporter implements KindImporter, OnModuleInit {
   constructor(
     private readonly runs: ImportRunRepository,
     private readonly media: MediaStore,
-    private readonly logger: Logger,
-    private readonly options: CatalogueImporterOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(IMPORT_OPTIONS) private readonly options: Pick<ImportOptions, 'signalEnabled'>,
+    private readonly registry: ImporterRegistry,
+    private readonly audit: AuditWriter,
   ) {}
+
+  onModuleInit(): void {
+    this.registry.register('gpsr', this);
+  }
 
   async run(qr: QueryRunner, run: ImportRunRow, listener?: ProgressListener): Promise<ImportOutcome> {
     if (!(await this.media.uploadExists(run.file_sha256))) {
@@ -185,6 +197,12 @@ export class GpsrImporter implements KindImporter {
           changed_items_url: `/api/products/?changed_in_import=${run.id}`,
         };
         eventId = (await enqueueEvent(qr.manager, EventTypes.catalogueImported, data)).id;
+      }
+      if (apply) {
+        await this.audit.record(
+          importAppliedEntry(run, counts, { products_changed: links.changed, unknown_items: unknownItems }),
+          qr.manager,
+        );
       }
       await qr.commitTransaction();
       return { status, dryRun: run.dry_run, counts, eventId };

@@ -1,53 +1,46 @@
-import { Body, Controller, HttpCode, Post, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiConsumes,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { Admin, CurrentPrincipal, type Principal } from '@pjs/auth';
-import { ImportUploadDto } from '../imports/dto/import-upload.dto';
-import { ImportApiService } from '../imports/import-api.service';
-import { UPLOAD_BODY } from '../imports/import.controller';
-import { UploadLimitGuard } from '../imports/upload.options';
-import type { UploadedCatalogueFile } from '../imports/upload-storage';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Endpoint, type Principal } from '@pjs/http';
+import { IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
+import { ImportRunSchema } from '../imports/api/import-api.schemas';
+import { UPLOAD_FORM_DOCS } from '../imports/upload/upload-fields';
+import { ImportApiService } from '../imports/api/import-api.service';
+import { UploadReceiver, uploadRequest } from '../imports/upload/upload-receiver';
 
-/** `POST /api/gpsr/` (admin): a GPSR spreadsheet, normalised by dbu-worker like `pnpm dbu normalize-gpsr`. */
+/** `POST /api/gpsr/`: a GPSR spreadsheet, normalised by dbu-worker like `pnpm dbu normalize-gpsr`. */
 @ApiTags('imports')
-@ApiSecurity('token')
-@ApiUnauthorizedResponse({ description: 'No or invalid token' })
-@ApiForbiddenResponse({ description: 'Address not allowed, or not an admin' })
-@Admin()
 @Controller('api/gpsr')
 export class GpsrController {
-  constructor(private readonly imports: ImportApiService) {}
+  constructor(
+    private readonly imports: ImportApiService,
+    private readonly uploads: UploadReceiver,
+    private readonly writes: IdempotentWrites,
+  ) {}
 
   @Post()
   @HttpCode(202)
-  @UseGuards(UploadLimitGuard)
-  @UseInterceptors(FileInterceptor('file'))
-  @ApiOperation({
-    summary: 'Upload a GPSR spreadsheet (manufacturer data, any header wording); runs as an import of kind gpsr',
-  })
   @ApiConsumes('multipart/form-data')
-  @ApiBody(UPLOAD_BODY)
-  @ApiAcceptedResponse({ description: 'Queued; poll /api/imports/{id}/' })
-  @ApiBadRequestResponse()
-  @ApiConflictResponse({ description: 'The same file was normalised before' })
-  @ApiPayloadTooLargeResponse()
-  upload(
-    @UploadedFile() file: UploadedCatalogueFile | undefined,
-    @Body() dto: ImportUploadDto,
+  @ApiBody({ schema: UPLOAD_FORM_DOCS })
+  @Endpoint({
+    summary: 'Upload a GPSR spreadsheet (manufacturer data, any header wording); runs as an import of kind gpsr',
+    headers: IdempotencyHeaders,
+    responses: {
+      202: { description: 'Queued; poll /api/imports/{id}/', schema: ImportRunSchema },
+      400: 'No file, not CSV/XLSX, or a bad field',
+      409: 'The same file was normalised before',
+      413: 'Larger than UPLOAD_LIMIT_BYTES',
+      ...IdempotencyResponses,
+    },
+  })
+  async upload(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return this.imports.accept('gpsr', file, dto, principal);
+    const upload = await this.uploads.receive(request);
+    return this.writes.answer(request, reply, (tx) => this.imports.accept('gpsr', upload, principal, tx), {
+      request: uploadRequest(upload),
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
-import { isoUtc, queryRows, type SqlExecutor } from '../catalogue/sql';
+import { isoUtc, queryRows, type SqlExecutor } from '../shared/sql';
 import {
   TRACKED_PRODUCT_FIELDS,
   type HistoryEntry,
@@ -152,5 +152,25 @@ export class ProductHistoryRepository {
   async exists(itemNo: string): Promise<boolean> {
     const rows = await queryRows(this.db, `SELECT 1 FROM product_history WHERE item_no = $1 LIMIT 1`, [itemNo]);
     return rows.length > 0;
+  }
+
+  /**
+   * The tracked fields' current text values, and whether the product existed at `asOf` (history's
+   * as_of); undefined when there is no such item.
+   */
+  async trackedValues(
+    itemNo: string,
+    asOf: string | null,
+  ): Promise<{ existed: boolean; values: Record<string, string | null> } | undefined> {
+    const rows = await queryRows<{ existed: boolean; field: string; value: string | null }>(
+      this.db,
+      `SELECT ($3::timestamptz IS NULL OR p.created_at <= $3::timestamptz) AS existed,
+              f.field, to_jsonb(p) ->> f.field AS value
+         FROM products p CROSS JOIN unnest($2::text[]) AS f(field)
+        WHERE p.item_no = $1`,
+      [itemNo, TRACKED_PRODUCT_FIELDS, asOf],
+    );
+    if (rows.length === 0) return undefined;
+    return { existed: rows[0].existed, values: Object.fromEntries(rows.map((r) => [r.field, r.value])) };
   }
 }

@@ -1,33 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
 import { formatDecimal } from '../catalogue/decimal';
-import { assertPageExists, pageRequest, type PageRequest } from '../catalogue/pagination';
+import { PRODUCT_FIELDS, type ProductField } from '../catalogue/product-fields';
+import { assertPageExists, pageRequest, type PageRequest } from '../shared/pagination';
 import { CategoryRepository } from '../categories/category.repository';
 import { LicenseRepository } from '../licenses/license.repository';
-import { ManufacturerRepository } from '../products/manufacturer.repository';
-import { ProductNotFoundException } from '../products/product.exceptions';
-import { ProductRepository } from '../products/product.repository';
-import type { HistoryQueryDto } from './dto/history.query';
+import { ManufacturerRepository } from '../manufacturers/manufacturer.repository';
+import { ProductNotFoundException } from '../catalogue/product-api';
+import { filterValue } from '../shared/api-schemas';
+import type { HistoryQuery } from './history.schemas';
 import { ProductHistoryRepository } from './product-history.repository';
 import type { HistoryEntry } from './product-history.types';
 
-/** A product's tracked fields as they were at a point in time. */
-export interface ProductState {
-  ean: string | null;
-  title: string | null;
-  description: string | null;
-  manufacturer: { id: number; name: string | null } | null;
-  license: { id: number; name: string | null } | null;
-  category: { id: number; name: string | null; path: string | null } | null;
-  purchase_price: string | null;
-  rrp: string | null;
-  release_date: string | null;
-  weight_kg: string | null;
-  image_url: string | null;
-  safety_warnings: string | null;
-  discount: { type: 'percent' | 'amount'; value: string | null; order_number: string | null } | null;
-  is_deleted: boolean;
-}
+/**
+ * A product's fields as they were at a point in time, by the product field table: each field
+ * under its name, names and categories as `{id, name[, path]}`, money with two decimals, the
+ * discount as `{type, value, order_number}`.
+ */
+export type ProductState = Record<string, unknown>;
 
 export interface ProductHistoryPage {
   item_no: string;
@@ -45,15 +35,15 @@ export class ProductHistoryService {
   constructor(
     private readonly db: DataSource,
     private readonly history: ProductHistoryRepository,
-    private readonly products: ProductRepository,
     private readonly manufacturers: ManufacturerRepository,
     private readonly licenses: LicenseRepository,
     private readonly categories: CategoryRepository,
   ) {}
 
-  async page(itemNo: string, query: HistoryQueryDto): Promise<ProductHistoryPage> {
-    const asOf = query.as_of === undefined ? null : new Date(query.as_of).toISOString();
-    const current = itemNo.length <= 64 ? await this.products.trackedValues(itemNo, asOf) : undefined;
+  async page(itemNo: string, query: HistoryQuery): Promise<ProductHistoryPage> {
+    const asOfText = filterValue(query.as_of);
+    const asOf = asOfText === undefined ? null : new Date(asOfText).toISOString();
+    const current = itemNo.length <= 64 ? await this.history.trackedValues(itemNo, asOf) : undefined;
     if (!current && !(itemNo.length <= 64 && (await this.history.exists(itemNo)))) {
       throw new ProductNotFoundException(itemNo);
     }
@@ -77,38 +67,62 @@ export class ProductHistoryService {
     return result;
   }
 
+  /** The fields of a product from its columns' text values (as history records them). */
   private async describe(v: Record<string, string | null>): Promise<ProductState> {
-    const id = (field: string): number | null => (v[field] ? Number(v[field]) : null);
-    const manufacturerId = id('manufacturer_id');
-    const licenseId = id('license_id');
-    const categoryId = id('category_id');
-    const [manufacturers, licenses, categories] = await Promise.all([
-      this.manufacturers.namesByIds(this.db, manufacturerId ? [manufacturerId] : []),
-      this.licenses.namesByIds(this.db, licenseId ? [licenseId] : []),
-      this.categories.byIds(this.db, categoryId ? [categoryId] : []),
-    ]);
-    const category = categoryId ? categories.get(categoryId) : undefined;
-    const discount =
-      v.discount_percent !== null && v.discount_percent !== undefined
-        ? { type: 'percent' as const, value: formatDecimal(v.discount_percent), order_number: v.discount_order_number }
-        : v.discount_amount !== null && v.discount_amount !== undefined
-          ? { type: 'amount' as const, value: formatDecimal(v.discount_amount), order_number: v.discount_order_number }
-          : null;
-    return {
-      ean: v.ean ?? null,
-      title: v.title ?? null,
-      description: v.description ?? null,
-      manufacturer: manufacturerId ? { id: manufacturerId, name: manufacturers.get(manufacturerId) ?? null } : null,
-      license: licenseId ? { id: licenseId, name: licenses.get(licenseId) ?? null } : null,
-      category: categoryId ? { id: categoryId, name: category?.name ?? null, path: category?.path ?? null } : null,
-      purchase_price: formatDecimal(v.purchase_price),
-      rrp: formatDecimal(v.rrp),
-      release_date: v.release_date ?? null,
-      weight_kg: formatDecimal(v.weight_kg, 3),
-      image_url: v.image_url ?? null,
-      safety_warnings: v.safety_warnings ?? null,
-      discount: discount && { ...discount, order_number: discount.order_number ?? null },
-      is_deleted: v.is_deleted === 'true',
-    };
+    const id = (column: string): number | null => (v[column] ? Number(v[column]) : null);
+    const state: ProductState = {};
+    for (const field of STATE_FIELDS) {
+      const [column] = field.columns;
+      switch (field.value) {
+        case 'ean':
+        case 'line':
+        case 'text':
+        case 'url':
+        case 'date':
+          state[field.name] = v[column.name] ?? null;
+          break;
+        case 'decimal':
+          state[field.name] = formatDecimal(v[column.name], field.decimal.scale);
+          break;
+        case 'name': {
+          const nameId = id(column.name);
+          const names = nameId ? await this.names[field.names].namesByIds(this.db, [nameId]) : undefined;
+          state[field.name] = nameId ? { id: nameId, name: names?.get(nameId) ?? null } : null;
+          break;
+        }
+        case 'category': {
+          const categoryId = id(column.name);
+          const category = categoryId
+            ? (await this.categories.byIds(this.db, [categoryId])).get(categoryId)
+            : undefined;
+          state[field.name] = categoryId
+            ? { id: categoryId, name: category?.name ?? null, path: category?.path ?? null }
+            : null;
+          break;
+        }
+        case 'discount': {
+          const type = v.discount_percent != null ? 'percent' : v.discount_amount != null ? 'amount' : null;
+          state[field.name] = type && {
+            type,
+            value: formatDecimal(type === 'percent' ? v.discount_percent : v.discount_amount),
+            order_number: v.discount_order_number ?? null,
+          };
+          break;
+        }
+        case 'flag':
+          state[field.name] = v[column.name] === 'true';
+          break;
+      }
+    }
+    return state;
+  }
+
+  private get names(): Record<'manufacturers' | 'licenses', { namesByIds: ManufacturerRepository['namesByIds'] }> {
+    return { manufacturers: this.manufacturers, licenses: this.licenses };
   }
 }
+
+/** Every field but the key. */
+const STATE_FIELDS = PRODUCT_FIELDS.filter(
+  (f): f is Exclude<ProductField, { value: 'item_no' }> => f.value !== 'item_no',
+);

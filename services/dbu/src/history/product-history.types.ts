@@ -1,3 +1,5 @@
+import { PRODUCT_COLUMNS } from '../catalogue/product-fields';
+
 /** Where a change came from: an import run, an API token, an e-mailed order, or the system. */
 export type HistorySourceType = 'import' | 'api' | 'email' | 'system';
 
@@ -10,29 +12,11 @@ export interface HistorySource {
 }
 
 /**
- * The product columns whose changes are recorded, one history row per changed field. Field
- * names are the column names, so `old_value` / `new_value` are the columns' text forms.
+ * The product columns whose changes are recorded, one history row per changed column, in the
+ * order of the product field table. Field names are the column names, so `old_value` /
+ * `new_value` are the columns' text forms.
  */
-export const TRACKED_PRODUCT_FIELDS = [
-  'ean',
-  'title',
-  'description',
-  'manufacturer_id',
-  'license_id',
-  'category_id',
-  'purchase_price',
-  'rrp',
-  'release_date',
-  'weight_kg',
-  'image_url',
-  'safety_warnings',
-  'discount_percent',
-  'discount_amount',
-  'discount_order_number',
-  'is_deleted',
-] as const;
-
-export type TrackedProductField = (typeof TRACKED_PRODUCT_FIELDS)[number];
+export const TRACKED_PRODUCT_FIELDS: readonly string[] = PRODUCT_COLUMNS.map((c) => c.name);
 
 /**
  * One product before and after a change, each as the text of `to_jsonb(products_row)` (select

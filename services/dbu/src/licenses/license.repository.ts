@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
-import { escapeLike, isoUtc, queryRows, type SqlExecutor } from '../catalogue/sql';
-import { resolveOrCreateByName } from '../products/manufacturer.repository';
+import { escapeLike, isoUtc, queryRows, type SqlExecutor } from '../shared/sql';
+import { namesByIds, resolveOrCreateByName } from '../shared/name-tables';
 
 export interface LicenseRow {
   id: number;
@@ -37,17 +37,11 @@ export class LicenseRepository {
     return { count: counted[0]?.n ?? 0, rows };
   }
 
-  async resolveOrCreate(tx: SqlExecutor, name: string): Promise<number> {
+  resolveOrCreate(tx: SqlExecutor, name: string): Promise<number> {
     return resolveOrCreateByName(tx, 'licenses', name);
   }
 
-  async namesByIds(tx: SqlExecutor, ids: readonly number[]): Promise<Map<number, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await queryRows<{ id: number; name: string }>(
-      tx,
-      `SELECT id, name FROM licenses WHERE id = ANY($1::int[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.name]));
+  namesByIds(tx: SqlExecutor, ids: readonly number[]): Promise<Map<number, string>> {
+    return namesByIds(tx, 'licenses', ids);
   }
 }

@@ -1,23 +1,37 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import type { Request } from 'express';
-import { Admin, CurrentPrincipal, type Principal } from '@pjs/auth';
-import { assertPageExists, pageEnvelope, pageLinks } from '../catalogue/pagination';
-import { ProductListQueryDto } from './dto/product-list.query';
-import { ErrorDto, ProductDetailDto, ProductPageDto } from './dto/product.response';
-import { ProductCreateDto, ProductPatchDto, ProductReplaceDto } from './dto/product-write.dto';
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Endpoint, type Principal } from '@pjs/http';
+import { IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
+import { ItemParamsSchema } from '../catalogue/product-api';
+import { assertPageExists, pageEnvelope, pageLinks } from '../shared/pagination';
+import { cursorPageEnvelope } from './product-cursor-page';
+import {
+  type ProductCreateBody,
+  ProductCreateBodySchema,
+  ProductDetail,
+  type ProductListQuery,
+  ProductListQuerySchema,
+  ProductPage,
+  type ProductPatchBody,
+  ProductPatchBodySchema,
+  type ProductReplaceBody,
+  ProductReplaceBodySchema,
+} from './product.schemas';
 import { ProductAdminService } from './product-admin.service';
 import { ProductService } from './product.service';
 
@@ -25,85 +39,121 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** `/api/products/…`: reads for every token, writes for admins. Only translates HTTP. */
 @ApiTags('products')
-@ApiSecurity('token')
-@ApiUnauthorizedResponse({ type: ErrorDto, description: 'No or invalid token' })
-@ApiForbiddenResponse({ type: ErrorDto, description: 'Address not allowed, or not an admin' })
 @Controller('api/products')
 export class ProductController {
   constructor(
     private readonly products: ProductService,
     private readonly admin: ProductAdminService,
+    private readonly writes: IdempotentWrites,
   ) {}
 
   @Get()
   @Header('Content-Type', JSON_TYPE)
-  @ApiOperation({ summary: 'Products, filtered and paginated (stable order by item_no)' })
-  @ApiOkResponse({ type: ProductPageDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'Page past the end' })
-  async list(@Query() query: ProductListQueryDto, @Req() req: Request): Promise<string> {
+  @Endpoint({
+    summary: 'Products, filtered, sorted (ordering) and paginated by page number or keyset cursor',
+    query: ProductListQuerySchema,
+    responses: { 200: ProductPage, 400: 'A bad filter or page parameter', 404: 'Page past the end (invalid_page)' },
+  })
+  async list(@Query() query: ProductListQuery, @Req() request: FastifyRequest): Promise<string> {
+    if (query.cursor !== undefined) {
+      const { cursor } = query;
+      return cursorPageEnvelope(request, await this.products.listByCursor({ ...query, cursor }));
+    }
     const { page, count, results } = await this.products.list(query);
     assertPageExists(page, count);
-    return pageEnvelope(count, pageLinks(req, page, count), results);
+    return pageEnvelope(count, pageLinks(request, page, count), results);
   }
 
   @Get(':item_no')
   @Header('Content-Type', JSON_TYPE)
-  @ApiOperation({ summary: 'One product with manufacturer (GPSR), license, category, photos and discount' })
-  @ApiOkResponse({ type: ProductDetailDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @Endpoint({
+    summary: 'One product with manufacturer (GPSR), license, category, photos and discount',
+    params: ItemParamsSchema,
+    responses: { 200: ProductDetail, 404: 'No such product (or deleted)' },
+  })
   detail(@Param('item_no') itemNo: string): Promise<string> {
     return this.products.detailJson(itemNo);
   }
 
   @Post()
-  @Admin()
   @Header('Content-Type', JSON_TYPE)
-  @ApiOperation({ summary: 'Create a product (admin)' })
-  @ApiCreatedResponse({ type: ProductDetailDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'The item number exists' })
-  create(@Body() dto: ProductCreateDto, @CurrentPrincipal() principal: Principal): Promise<string> {
-    return this.admin.create(dto, principal);
+  @Endpoint({
+    summary: 'Create a product',
+    body: ProductCreateBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      201: ProductDetail,
+      400: 'A bad field (validation_failed), or malformed JSON',
+      409: 'The item number exists (product_exists)',
+      413: 'Larger than BODY_LIMIT',
+      ...IdempotencyResponses,
+    },
+  })
+  create(
+    @Body() body: ProductCreateBody,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return this.writes.answer(request, reply, (tx) => this.admin.create(body, principal, tx));
   }
 
   @Put(':item_no')
-  @Admin()
   @Header('Content-Type', JSON_TYPE)
-  @ApiOperation({ summary: 'Replace a product (admin); omitted fields are cleared, a deleted product is restored' })
-  @ApiOkResponse({ type: ProductDetailDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @Endpoint({
+    summary: 'Replace a product; omitted fields are cleared, a deleted product is restored',
+    params: ItemParamsSchema,
+    body: ProductReplaceBodySchema,
+    headers: IdempotencyHeaders,
+    responses: { 200: ProductDetail, 400: 'A bad field', 404: 'No such product', ...IdempotencyResponses },
+  })
   replace(
     @Param('item_no') itemNo: string,
-    @Body() dto: ProductReplaceDto,
+    @Body() body: ProductReplaceBody,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    return this.admin.replace(itemNo, dto, principal);
+    return this.writes.answer(request, reply, (tx) => this.admin.replace(itemNo, body, principal, tx));
   }
 
   @Patch(':item_no')
-  @Admin()
   @Header('Content-Type', JSON_TYPE)
-  @ApiOperation({ summary: 'Change some fields of a product (admin); null clears a field' })
-  @ApiOkResponse({ type: ProductDetailDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @Endpoint({
+    summary: 'Change some fields of a product; null clears a field',
+    params: ItemParamsSchema,
+    body: ProductPatchBodySchema,
+    headers: IdempotencyHeaders,
+    responses: { 200: ProductDetail, 400: 'A bad field', 404: 'No such product', ...IdempotencyResponses },
+  })
   patch(
     @Param('item_no') itemNo: string,
-    @Body() dto: ProductPatchDto,
+    @Body() body: ProductPatchBody,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    return this.admin.patch(itemNo, dto, principal);
+    return this.writes.answer(request, reply, (tx) => this.admin.patch(itemNo, body, principal, tx));
   }
 
   @Delete(':item_no')
-  @Admin()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Soft-delete a product (admin); it stays in the history' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorDto })
-  async remove(@Param('item_no') itemNo: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.admin.remove(itemNo, principal);
+  @Endpoint({
+    summary: 'Soft-delete a product; it stays in the history',
+    params: ItemParamsSchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      204: { description: 'Deleted' },
+      404: 'No such product (or deleted already)',
+      ...IdempotencyResponses,
+    },
+  })
+  async remove(
+    @Param('item_no') itemNo: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.writes.answer(request, reply, (tx) => this.admin.remove(itemNo, principal, tx));
   }
 }

@@ -1,12 +1,8 @@
-import { ApiException, ConflictApiException, FieldValidationException, NotFoundApiException } from '@pjs/http';
+import { ApiException, ConflictApiException, FieldValidationException } from '@pjs/http';
+
+export { ProductNotFoundException } from '../catalogue/product-api';
 
 /** The product errors of the catalogue API, each with its code (mapped to HTTP by the global filter). */
-export class ProductNotFoundException extends NotFoundApiException {
-  constructor(itemNo: string) {
-    super(`product ${JSON.stringify(itemNo)}`);
-  }
-}
-
 export class ProductExistsException extends ConflictApiException {
   constructor(itemNo: string, deleted: boolean) {
     super(
@@ -29,5 +25,12 @@ export class ItemNumberMismatchException extends ApiException {
     super(400, 'validation_failed', 'item_no: must match the item number in the URL', [
       { field: 'item_no', message: 'must match the item number in the URL' },
     ]);
+  }
+}
+
+/** `cursor` is not one this list handed out, or belongs to another `ordering`. */
+export class InvalidProductCursorException extends FieldValidationException {
+  constructor() {
+    super('cursor', 'not a cursor of this list and ordering (use the next_cursor or previous_cursor of an answer)');
   }
 }

@@ -1,5 +1,7 @@
-import { SqlConditions, escapeLike, isoUtc, prepared } from '../catalogue/sql';
+import { PHOTO_ROUTE_PREFIX } from '../photos/photo-files';
+import { SqlConditions, escapeLike, isoUtc, prepared } from '../shared/sql';
 import type { QueryConfig } from 'pg';
+import { isDescending, sortColumnOf, type ProductCursor, type ProductOrdering } from './product-cursor';
 
 /**
  * The SQL of the catalogue's hot read paths. PostgreSQL builds the JSON answer itself
@@ -36,6 +38,11 @@ const LIST_FIELDS = `'item_no', p.item_no,
   'last_import_id', p.last_import_id,
   'updated_at', ${isoUtc('p.updated_at')}`;
 
+/** The served URLs of a product's stored photos, each `<base> || '/media/photos/<name>'` (lists). */
+const photoUrls = (base: string) => `'photo_urls', coalesce((
+    SELECT json_agg(${base}::text || '${PHOTO_ROUTE_PREFIX}' || regexp_replace(ph.path, '^.*/', '') ORDER BY ph.id)
+      FROM product_photos ph WHERE ph.item_no = p.item_no AND ph.status = 'stored' AND ph.path IS NOT NULL), '[]'::json)`;
+
 const MANUFACTURER_DETAIL = `CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object(
     'id', m.id,
     'name', m.name,
@@ -51,6 +58,8 @@ const PHOTOS = `coalesce((
     SELECT json_agg(json_build_object(
              'id', ph.id, 'url', ph.source_url, 'status', ph.status, 'path', ph.path,
              'content_type', ph.content_type, 'bytes', ph.bytes, 'sha256', ph.sha256,
+             'file_url', CASE WHEN ph.status = 'stored' AND ph.path IS NOT NULL
+                              THEN $3::text || '${PHOTO_ROUTE_PREFIX}' || regexp_replace(ph.path, '^.*/', '') END,
              'fetched_at', ${isoUtc('ph.fetched_at')}) ORDER BY ph.id)
       FROM product_photos ph WHERE ph.item_no = p.item_no), '[]'::json)`;
 
@@ -71,6 +80,7 @@ const DETAIL_FIELDS = `'item_no', p.item_no,
   'gpsr_complete', ${GPSR_COMPLETE},
   'gpsr', json_build_object('complete', ${GPSR_COMPLETE}, 'missing', coalesce(m.gpsr_missing, ARRAY['manufacturer']::text[])),
   'photos', ${PHOTOS},
+  ${photoUrls('$3')},
   'is_deleted', p.is_deleted,
   'last_import_id', p.last_import_id,
   'created_at', ${isoUtc('p.created_at')},
@@ -84,9 +94,12 @@ const DETAIL_SQL = `SELECT json_build_object(${DETAIL_FIELDS})::text AS body
   FROM products p ${JOINS}
  WHERE p.item_no = $1 AND (NOT p.is_deleted OR $2::boolean)`;
 
-/** One product with manufacturer (GPSR), license, category, photos and discount; `body` is JSON text. */
-export function productDetailQuery(itemNo: string, includeDeleted = false): QueryConfig {
-  return prepared(DETAIL_SQL, [itemNo, includeDeleted]);
+/**
+ * One product with manufacturer (GPSR), license, category, photos and discount; `body` is JSON
+ * text. `mediaBase`: what the photos' `file_url` starts with (PUBLIC_BASE_URL, or '' for a path).
+ */
+export function productDetailQuery(itemNo: string, includeDeleted = false, mediaBase = ''): QueryConfig {
+  return prepared(DETAIL_SQL, [itemNo, includeDeleted, mediaBase]);
 }
 
 export interface ProductListFilters {
@@ -156,38 +169,163 @@ function byIdOrName(sql: SqlConditions, ref: string, nameKey: (name: string) => 
   return /^\d{1,9}$/.test(ref) ? `id = ${sql.param(Number(ref))}::int` : `name_key = ${sql.param(nameKey(ref))}`;
 }
 
+/** `ORDER BY` of an ordering over rows aliased `alias`: `(column, item_no)`; `reverse` reads it backwards. */
+function orderBy(ordering: ProductOrdering, alias: string, reverse = false): string {
+  const column = sortColumnOf(ordering);
+  const direction = isDescending(ordering) !== reverse ? ' DESC' : '';
+  const columns = column === 'item_no' ? ['item_no'] : [column, 'item_no'];
+  return columns.map((c) => `${alias}.${c}${direction}`).join(', ');
+}
+
 /**
- * One page of products in stable `item_no` order plus the total count, in one round trip:
- * `count` (int) and `results` (JSON array text).
+ * One page of products in a stable order (`item_no` unless `ordering` says otherwise) plus the
+ * exact count, in one round trip: `count` (int) and `results` (JSON array text). The page-number
+ * list of existing callers; the keyset list below serves deep pages.
  *
  * With a selective filter (search, item_no batch) the matching keys are collected once (bitmap
  * scans on the trigram / primary-key indexes) and both the count and the page come from them;
  * this shape also keeps PostgreSQL's cached generic plan from walking the primary key in
- * `item_no` order while filtering a million rows. Without one, the page walks the primary key
- * and the count scans what matches.
+ * `item_no` order while filtering a million rows. Without one, the page walks the ordering's
+ * index and the count scans what matches.
  */
 export function productListQuery(
   filters: ProductListFilters,
   page: { limit: number; offset: number },
   nameKey: (name: string) => string,
+  mediaBase = '',
+  ordering: ProductOrdering = 'item_no',
 ): QueryConfig {
   const sql = productConditions(filters, nameKey);
   const where = sql.where();
   const limit = sql.param(page.limit);
   const offset = sql.param(page.offset);
-  const results = `coalesce((SELECT json_agg(json_build_object(${LIST_FIELDS}) ORDER BY p.item_no)
+  const fields = `${LIST_FIELDS},\n  ${photoUrls(sql.param(mediaBase))}`;
+  const results = `coalesce((SELECT json_agg(json_build_object(${fields}) ORDER BY ${orderBy(ordering, 'p')})
                        FROM page p ${JOINS}), '[]'::json)::text AS results`;
-  const selective = filters.search !== undefined || filters.itemNos !== undefined;
-  const text = selective
-    ? `WITH matches AS MATERIALIZED (SELECT p.item_no FROM products p ${where}),
+  const text = isSelective(filters)
+    ? `WITH matches AS MATERIALIZED (SELECT p.item_no, p.title, p.updated_at FROM products p ${where}),
       page AS MATERIALIZED (
         SELECT p.* FROM products p
-         WHERE p.item_no IN (SELECT item_no FROM matches ORDER BY item_no LIMIT ${limit} OFFSET ${offset})
+         WHERE p.item_no IN (SELECT m.item_no FROM matches m ORDER BY ${orderBy(ordering, 'm')} LIMIT ${limit} OFFSET ${offset})
       )
     SELECT (SELECT count(*) FROM matches)::int AS count, ${results}`
     : `WITH page AS MATERIALIZED (
-      SELECT p.* FROM products p ${where} ORDER BY p.item_no LIMIT ${limit} OFFSET ${offset}
+      SELECT p.* FROM products p ${where} ORDER BY ${orderBy(ordering, 'p')} LIMIT ${limit} OFFSET ${offset}
     )
     SELECT (SELECT count(*) FROM products p ${where})::int AS count, ${results}`;
   return prepared(text, sql.params);
 }
+
+/** Filters that match few rows, found through their own indexes rather than the ordering's. */
+function isSelective(filters: ProductListFilters): boolean {
+  return filters.search !== undefined || filters.itemNos !== undefined;
+}
+
+/** Whether anything narrows the list beyond the deleted rows. */
+export function hasFilters(filters: ProductListFilters): boolean {
+  return Object.entries(filters).some(([name, value]) => name !== 'includeDeleted' && value !== undefined);
+}
+
+/** The sort key of a row of `products p` as JSON: `[item_no]` or `[value, item_no]` (what a cursor holds). */
+function keyJson(ordering: ProductOrdering, alias: string): string {
+  switch (sortColumnOf(ordering)) {
+    case 'item_no':
+      return `json_build_array(${alias}.item_no)`;
+    case 'title':
+      return `json_build_array(${alias}.title, ${alias}.item_no)`;
+    case 'updated_at':
+      return `json_build_array(${isoUtc(`${alias}.updated_at`)}, ${alias}.item_no)`;
+  }
+}
+
+/** The rows of `alias` strictly after (or before) the cursor's key, as one row comparison the index serves. */
+function keysetCondition(sql: SqlConditions, cursor: ProductCursor, alias: string): string {
+  const forward = (cursor.direction === 'after') !== isDescending(cursor.ordering);
+  const op = forward ? '>' : '<';
+  const itemNo = sql.param(cursor.key.itemNo);
+  switch (sortColumnOf(cursor.ordering)) {
+    case 'item_no':
+      return `${alias}.item_no ${op} ${itemNo}`;
+    case 'title':
+      return `(${alias}.title, ${alias}.item_no) ${op} (${sql.param(cursor.key.value)}::text, ${itemNo}::text)`;
+    case 'updated_at':
+      return `(${alias}.updated_at, ${alias}.item_no) ${op} (${sql.param(cursor.key.value)}::timestamptz, ${itemNo}::text)`;
+  }
+}
+
+/**
+ * One keyset page: up to `size` products from the cursor's position on (from the start without
+ * one), read in the cursor's direction, answered in the ordering's order. No count: `has_more`
+ * says whether rows lie beyond the page in the reading direction (one extra row is read), and
+ * `first_key` / `last_key` (JSON arrays) are what the next and previous cursors hold.
+ *
+ * Two shapes: walking the ordering's `(column, item_no)` index from the key (a deep page costs
+ * what the first does; right when matches are dense), or, with `collectMatches`, collecting the
+ * matches through the filters' own indexes and sorting them (right when they are few: walking
+ * for them can read the rest of the index, e.g. past the last match of a license). Search and
+ * item_no batches always collect.
+ */
+export function productKeysetQuery(
+  filters: ProductListFilters,
+  ordering: ProductOrdering,
+  cursor: ProductCursor | undefined,
+  size: number,
+  nameKey: (name: string) => string,
+  mediaBase = '',
+  collectMatches = false,
+): QueryConfig {
+  const sql = productConditions(filters, nameKey);
+  const reverse = cursor?.direction === 'before';
+  const read = (alias: string) => orderBy(ordering, alias, reverse);
+  const fetch = sql.param(size + 1);
+  let page: string;
+  if (collectMatches || isSelective(filters)) {
+    const where = sql.where();
+    const after = cursor ? `WHERE ${keysetCondition(sql, cursor, 'm')}` : '';
+    // The page's rows are fetched by their row address (a TID scan): given `item_no = …` the
+    // planner may pick the item-number trigram index over the primary key, at ms per row.
+    page = `matches AS MATERIALIZED (SELECT p.ctid AS tid, p.item_no, p.title, p.updated_at FROM products p ${where}),
+      keys AS MATERIALIZED (SELECT m.tid FROM matches m ${after} ORDER BY ${read('m')} LIMIT ${fetch}),
+      page AS MATERIALIZED (SELECT p.* FROM products p WHERE p.ctid = ANY (ARRAY(SELECT k.tid FROM keys k)))`;
+  } else {
+    if (cursor) sql.add(keysetCondition(sql, cursor, 'p'));
+    page = `page AS MATERIALIZED (SELECT p.* FROM products p ${sql.where()} ORDER BY ${read('p')} LIMIT ${fetch})`;
+  }
+  const fields = `${LIST_FIELDS},\n  ${photoUrls(sql.param(mediaBase))}`;
+  const text = `WITH ${page},
+      shown AS MATERIALIZED (SELECT p.* FROM page p ORDER BY ${read('p')} LIMIT ${sql.param(size)})
+    SELECT (SELECT count(*) FROM page) > (SELECT count(*) FROM shown) AS has_more,
+      (SELECT ${keyJson(ordering, 'p')} FROM shown p ORDER BY ${orderBy(ordering, 'p')} LIMIT 1)::text AS first_key,
+      (SELECT ${keyJson(ordering, 'p')} FROM shown p ORDER BY ${orderBy(ordering, 'p', true)} LIMIT 1)::text AS last_key,
+      coalesce((SELECT json_agg(json_build_object(${fields}) ORDER BY ${orderBy(ordering, 'p')})
+                  FROM shown p ${JOINS}), '[]'::json)::text AS results`;
+  return prepared(text, sql.params);
+}
+
+/**
+ * The planner's estimate of the rows the filters match (`EXPLAIN`, no scan): PostgreSQL derives
+ * it from pg_class.reltuples scaled to the table's current size and the columns' statistics.
+ */
+export function productEstimateQuery(filters: ProductListFilters, nameKey: (name: string) => string): QueryConfig {
+  const sql = productConditions(filters, nameKey);
+  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM products p ${sql.where()}`, values: sql.params };
+}
+
+/** The exact count of what the filters match, but reading at most `cap` rows (for small estimates). */
+export function productCappedCountQuery(
+  filters: ProductListFilters,
+  cap: number,
+  nameKey: (name: string) => string,
+): QueryConfig {
+  const sql = productConditions(filters, nameKey);
+  const where = sql.where();
+  return prepared(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM products p ${where} LIMIT ${sql.param(cap)}) capped`,
+    sql.params,
+  );
+}
+
+/** One product as lists show it (`json_build_object`), over `products p` joined by PRODUCT_JOINS. */
+export const PRODUCT_LIST_JSON = `json_build_object(${LIST_FIELDS})`;
+/** The joins PRODUCT_LIST_JSON reads (manufacturer m, license l, category c). */
+export const PRODUCT_JOINS = JOINS;

@@ -1,33 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from '@pjs/database';
+import { DBU_CONFIG, type DbuConfig } from '../config/dbu-config';
+import { PRODUCT_COLUMNS, type ProductField, type SqlType } from '../catalogue/product-fields';
 import { nameKey } from '../catalogue/name-key';
-import { poolOf, queryRows, type SqlExecutor } from '../catalogue/sql';
-import { TRACKED_PRODUCT_FIELDS } from '../history/product-history.types';
-import { productDetailQuery, productListQuery, type ProductListFilters } from './product.queries';
+import { poolOf, queryRows, type SqlExecutor } from '../shared/sql';
+import type { ProductCursor, ProductOrdering } from './product-cursor';
+import {
+  productCappedCountQuery,
+  productDetailQuery,
+  productEstimateQuery,
+  productKeysetQuery,
+  productListQuery,
+  type ProductListFilters,
+} from './product.queries';
 
-/** The writable columns of `products` (besides item_no) with their SQL types. */
-export const PRODUCT_COLUMN_TYPES = {
-  ean: 'varchar',
-  title: 'varchar',
-  description: 'text',
-  manufacturer_id: 'int',
-  license_id: 'int',
-  category_id: 'int',
-  purchase_price: 'numeric',
-  rrp: 'numeric',
-  release_date: 'date',
-  weight_kg: 'numeric',
-  image_url: 'varchar',
-  safety_warnings: 'text',
-  discount_percent: 'numeric',
-  discount_amount: 'numeric',
-  discount_order_number: 'varchar',
-  is_deleted: 'boolean',
-} as const;
-
-export type ProductColumn = keyof typeof PRODUCT_COLUMN_TYPES;
+/** The writable columns of `products` (besides item_no), from the product field table. */
+export type ProductColumn = Exclude<ProductField['columns'][number]['name'], 'item_no'>;
 export type ProductColumnValues = { [K in ProductColumn]: K extends 'is_deleted' ? boolean : string | number | null };
+
+/** Each column's SQL type, for the casts of the parameters. */
+const COLUMN_TYPES: ReadonlyMap<string, SqlType> = new Map(PRODUCT_COLUMNS.map((c) => [c.name, c.type]));
+const WRITABLE_COLUMNS = PRODUCT_COLUMNS.map((c) => c.name as ProductColumn);
+
+/** Below this estimate the count is exact (a capped count reads at most this many rows). */
+const EXACT_COUNT_BELOW = 1000;
+
+/** A keyset page: the rows as JSON text, whether more lie beyond, and its first and last keys. */
+export interface ProductKeysetPage {
+  results: string;
+  hasMore: boolean;
+  firstKey: string[] | undefined;
+  lastKey: string[] | undefined;
+}
 
 /** A product row image for history: `to_jsonb(p)::text`. */
 export interface ProductImage {
@@ -43,13 +48,22 @@ export interface ProductImage {
 export class ProductRepository {
   private readonly pool: Pool;
 
-  constructor(private readonly db: DataSource) {
+  /** What the photos' `file_url` starts with: PUBLIC_BASE_URL without a trailing slash, or ''. */
+  private readonly mediaBase: string;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DBU_CONFIG) config: Pick<DbuConfig, 'PUBLIC_BASE_URL'>,
+  ) {
     this.pool = poolOf(db);
+    this.mediaBase = (config.PUBLIC_BASE_URL ?? '').replace(/\/+$/, '');
   }
 
-  /** The product as API JSON text, or undefined. */
-  async detailJson(itemNo: string, includeDeleted = false): Promise<string | undefined> {
-    const result = await this.pool.query<{ body: string }>(productDetailQuery(itemNo, includeDeleted));
+  /** The product as API JSON text, or undefined; `tx`: read inside a write's transaction. */
+  async detailJson(itemNo: string, includeDeleted = false, tx?: SqlExecutor): Promise<string | undefined> {
+    const query = productDetailQuery(itemNo, includeDeleted, this.mediaBase);
+    if (tx) return (await queryRows<{ body: string }>(tx, query.text, query.values))[0]?.body;
+    const result = await this.pool.query<{ body: string }>(query);
     return result.rows[0]?.body;
   }
 
@@ -57,10 +71,55 @@ export class ProductRepository {
   async listJson(
     filters: ProductListFilters,
     page: { limit: number; offset: number },
+    ordering: ProductOrdering = 'item_no',
   ): Promise<{ count: number; results: string }> {
-    const result = await this.pool.query<{ count: number; results: string }>(productListQuery(filters, page, nameKey));
+    const result = await this.pool.query<{ count: number; results: string }>(
+      productListQuery(filters, page, nameKey, this.mediaBase, ordering),
+    );
     const row = result.rows[0];
     return { count: row?.count ?? 0, results: row?.results ?? '[]' };
+  }
+
+  /** A keyset page of products (see productKeysetQuery for `collectMatches`). */
+  async keysetJson(
+    filters: ProductListFilters,
+    ordering: ProductOrdering,
+    cursor: ProductCursor | undefined,
+    size: number,
+    collectMatches = false,
+  ): Promise<ProductKeysetPage> {
+    const result = await this.pool.query<{
+      has_more: boolean;
+      first_key: string | null;
+      last_key: string | null;
+      results: string;
+    }>(productKeysetQuery(filters, ordering, cursor, size, nameKey, this.mediaBase, collectMatches));
+    const row = result.rows[0];
+    const key = (text: string | null | undefined) => (text ? (JSON.parse(text) as string[]) : undefined);
+    return {
+      results: row?.results ?? '[]',
+      hasMore: row?.has_more ?? false,
+      firstKey: key(row?.first_key),
+      lastKey: key(row?.last_key),
+    };
+  }
+
+  /**
+   * How many products match, without counting a million rows: the planner's estimate, and an
+   * exact count (reading at most EXACT_COUNT_BELOW rows) when the estimate is that small.
+   */
+  async estimateCount(filters: ProductListFilters): Promise<{ count: number; estimated: boolean }> {
+    const plan = await this.pool.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+      productEstimateQuery(filters, nameKey),
+    );
+    const estimate = Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+    if (estimate > EXACT_COUNT_BELOW) return { count: estimate, estimated: true };
+    const capped = await this.pool.query<{ n: number }>(
+      productCappedCountQuery(filters, EXACT_COUNT_BELOW + 1, nameKey),
+    );
+    const n = capped.rows[0]?.n ?? 0;
+    // More than the cap: the statistics are behind; the planner's figure is all there is.
+    return n <= EXACT_COUNT_BELOW ? { count: n, estimated: false } : { count: Math.max(n, estimate), estimated: true };
   }
 
   async countActive(): Promise<number> {
@@ -80,8 +139,8 @@ export class ProductRepository {
 
   /** Inserts a product; undefined when the item number exists already. Answers the new row image. */
   async insert(tx: SqlExecutor, itemNo: string, values: ProductColumnValues): Promise<string | undefined> {
-    const columns = Object.keys(PRODUCT_COLUMN_TYPES) as ProductColumn[];
-    const placeholders = columns.map((c, i) => `$${i + 2}::${PRODUCT_COLUMN_TYPES[c]}`);
+    const columns = WRITABLE_COLUMNS;
+    const placeholders = columns.map((c, i) => `$${i + 2}::${COLUMN_TYPES.get(c)}`);
     const rows = await queryRows<{ j: string }>(
       tx,
       `WITH ins AS (
@@ -100,9 +159,9 @@ export class ProductRepository {
    * or undefined when nothing changed.
    */
   async update(tx: SqlExecutor, itemNo: string, values: Partial<ProductColumnValues>): Promise<string | undefined> {
-    const columns = (Object.keys(values) as ProductColumn[]).filter((c) => c in PRODUCT_COLUMN_TYPES);
+    const columns = (Object.keys(values) as ProductColumn[]).filter((c) => COLUMN_TYPES.has(c));
     if (columns.length === 0) return undefined;
-    const cast = columns.map((c, i) => `$${i + 2}::${PRODUCT_COLUMN_TYPES[c]}`);
+    const cast = columns.map((c, i) => `$${i + 2}::${COLUMN_TYPES.get(c)}`);
     const rows = await queryRows<{ j: string }>(
       tx,
       `WITH upd AS (
@@ -153,25 +212,5 @@ export class ProductRepository {
       [itemNos],
     );
     return new Map(rows.map((r) => [r.item_no, r.j]));
-  }
-
-  /**
-   * The tracked fields' current text values, and whether the product existed at `asOf` (history's
-   * as_of); undefined when there is no such item.
-   */
-  async trackedValues(
-    itemNo: string,
-    asOf: string | null,
-  ): Promise<{ existed: boolean; values: Record<string, string | null> } | undefined> {
-    const rows = await queryRows<{ existed: boolean; field: string; value: string | null }>(
-      this.db,
-      `SELECT ($3::timestamptz IS NULL OR p.created_at <= $3::timestamptz) AS existed,
-              f.field, to_jsonb(p) ->> f.field AS value
-         FROM products p CROSS JOIN unnest($2::text[]) AS f(field)
-        WHERE p.item_no = $1`,
-      [itemNo, TRACKED_PRODUCT_FIELDS, asOf],
-    );
-    if (rows.length === 0) return undefined;
-    return { existed: rows[0].existed, values: Object.fromEntries(rows.map((r) => [r.field, r.value])) };
   }
 }

@@ -1,20 +1,18 @@
 import { Module } from '@nestjs/common';
 import { CategoriesModule } from '../categories/categories.module';
-import { HistoryController } from '../history/history.controller';
 import { HistoryModule } from '../history/history.module';
-import { ProductHistoryService } from '../history/product-history.service';
 import { LicensesModule } from '../licenses/licenses.module';
-import { ManufacturerRepository } from './manufacturer.repository';
+import { ManufacturersModule } from '../manufacturers/manufacturers.module';
 import { ProductAdminService } from './product-admin.service';
 import { ProductController } from './product.controller';
 import { ProductRepository } from './product.repository';
 import { ProductService } from './product.service';
 
-/** Products: reads, admin writes and each product's history. */
+/** Products: the reads every caller makes, and the admins' writes (recorded in the history). */
 @Module({
-  imports: [HistoryModule, LicensesModule, CategoriesModule],
-  controllers: [ProductController, HistoryController],
-  providers: [ProductRepository, ManufacturerRepository, ProductService, ProductAdminService, ProductHistoryService],
+  imports: [HistoryModule, LicensesModule, CategoriesModule, ManufacturersModule],
+  controllers: [ProductController],
+  providers: [ProductRepository, ProductService, ProductAdminService],
   exports: [ProductRepository],
 })
 export class ProductsModule {}

@@ -1,5 +1,5 @@
 import type { DataSource } from '@pjs/database';
-import { queryRows } from '../catalogue/sql';
+import { queryRows } from '../shared/sql';
 
 /** The catalogue tables projects on the same host may read over SQL. Never the auth tables. */
 export const READER_TABLES = [

@@ -2,13 +2,11 @@ import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { waitFor } from '@pjs/testing';
 import { DbuWebContext, bearerHeader, tokenHeader, type WebApp } from './support/dbu-web';
 import { registeredRoutes, sampleUrl } from './support/routes';
 
 const run = promisify(execFile);
-
-/** Routes under /api/ that are deliberately token-free: the OpenAPI UI, guarded by address instead. */
-const DOCS_PREFIX = '/api/docs';
 
 describe('dbu-web authentication and address allowlists', () => {
   let ctx: DbuWebContext;
@@ -49,7 +47,7 @@ describe('dbu-web authentication and address allowlists', () => {
     });
 
     it('works with the seed example: curl -X POST -d "username=..&password=.."', async () => {
-      const server = web.app.getHttpServer() as Server;
+      const server: Server = web.app.getHttpServer();
       const port = await new Promise<number>((resolve) =>
         server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
       );
@@ -127,7 +125,7 @@ describe('dbu-web authentication and address allowlists', () => {
       expect(res.headers['www-authenticate']).toBe('Token');
     });
 
-    it('answers 403 to a non-admin on every admin route', async () => {
+    it('answers 403 insufficient_scope to a non-admin on every admin route', async () => {
       const adminRoutes: [string, string][] = [
         ['post', '/api/products/'],
         ['put', '/api/products/ANY/'],
@@ -141,20 +139,20 @@ describe('dbu-web authentication and address allowlists', () => {
           .set(tokenHeader(ctx.user.token))
           .send({ title: 'x' })
           .expect(403);
-        expect(res.body.code).toBe('admin_required');
+        expect(res.body).toMatchObject({ code: 'insufficient_scope', scope: 'admin' });
       }
     });
   });
 
   describe('deny by default', () => {
-    it('rejects anonymous calls on every /api route (enumerated from the router)', async () => {
-      const routes = registeredRoutes(web.app).filter((r) => r.path.startsWith('/api/'));
-      const guarded = routes.filter((r) => !r.path.startsWith(DOCS_PREFIX));
+    it('rejects anonymous calls on every route that needs a scope (enumerated from the router)', async () => {
+      const guarded = registeredRoutes(web.app).filter((r) => r.scope !== null);
       // The list must be the real one: a new route shows up here without editing this test.
       expect(guarded.map((r) => `${r.method} ${r.path}`)).toEqual(
         expect.arrayContaining(['GET /api/products', 'POST /api/email-data', 'GET /api/products/:item_no/history']),
       );
-      expect(guarded.length).toBeGreaterThanOrEqual(10);
+      expect(guarded.length).toBeGreaterThanOrEqual(20);
+      expect(guarded.every((r) => r.path.startsWith('/api/') || r.path.startsWith('/admin/'))).toBe(true);
       for (const route of guarded) {
         for (const url of [sampleUrl(route.path), `${sampleUrl(route.path)}/`]) {
           const res = await web.http()[route.method.toLowerCase() as 'get'](url).send({});
@@ -214,6 +212,8 @@ describe('dbu-web authentication and address allowlists', () => {
       await from(proxied, internal, 'get', '/api/docs').expect(403);
       await from(proxied, adminAddress, 'get', '/api/docs/openapi.json').expect(200);
       await from(proxied, adminAddress, 'get', '/api/docs').expect(200);
+      await from(proxied, internal, 'get', '/api/docs/swagger-ui.css').expect(403);
+      await from(proxied, adminAddress, 'get', '/api/docs/swagger-ui.css').expect(200);
     });
 
     it('ignores X-Forwarded-For when TRUST_PROXY is 0', async () => {
@@ -223,6 +223,36 @@ describe('dbu-web authentication and address allowlists', () => {
 
     it('keeps /health/ reachable from anywhere', async () => {
       await from(proxied, foreign, 'get', '/health/').expect(200);
+    });
+  });
+
+  describe('empty allowlists in production', () => {
+    const from = (app: WebApp, ip: string, method: 'get' | 'post', url: string) =>
+      app.http()[method](url).set('X-Forwarded-For', ip);
+
+    it('lets no address in until an operator lists one (0.0.0.0/0 opens)', async () => {
+      const closed = await ctx.start({
+        NODE_ENV: 'production',
+        TRUST_PROXY: '1',
+        INTERNAL_ALLOWED_IPS: '',
+        ADMIN_ALLOWED_IPS: '',
+      });
+      const refused = await from(closed, '127.0.0.1', 'get', '/api/products/')
+        .set(tokenHeader(ctx.user.token))
+        .expect(403);
+      expect(refused.body.code).toBe('address_not_allowed');
+      await from(closed, '127.0.0.1', 'get', '/api/docs/openapi.json').expect(403);
+      await from(closed, '127.0.0.1', 'get', '/health/').expect(200);
+
+      const open = await ctx.start({
+        NODE_ENV: 'production',
+        TRUST_PROXY: '1',
+        INTERNAL_ALLOWED_IPS: '0.0.0.0/0,::/0',
+        ADMIN_ALLOWED_IPS: '10.9.0.0/16',
+      });
+      await from(open, '198.51.100.7', 'get', '/api/products/').set(tokenHeader(ctx.user.token)).expect(200);
+      await from(open, '198.51.100.7', 'get', '/api/docs/openapi.json').expect(403);
+      await from(open, '10.9.0.5', 'get', '/api/docs/openapi.json').expect(200);
     });
   });
   // Last on purpose: passport strategies are process-wide, so the newest app's AuthService (and
@@ -249,12 +279,16 @@ describe('dbu-web authentication and address allowlists', () => {
       await web.http().get('/api/licenses/').set(tokenHeader(token)).expect(401);
     });
 
-    it('caches token lookups: a revoked token keeps working within the TTL', async () => {
+    it('caches token lookups, yet refuses a token revoked (by hand, in SQL) within a second', async () => {
       const cached = await ctx.start({ AUTH_TOKEN_CACHE_TTL: '10m' });
       const token = await login(cached);
       await cached.http().get('/api/licenses/').set(tokenHeader(token)).expect(200);
       await revoke(token);
-      await cached.http().get('/api/licenses/').set(tokenHeader(token)).expect(200);
+      await waitFor(
+        async () => (await cached.http().get('/api/licenses/').set(tokenHeader(token))).status === 401,
+        1000,
+        20,
+      );
     });
   });
 });

@@ -223,6 +223,11 @@ describe('POST /api/email-data/ and product history (dbu-web)', () => {
       const itemNo = await createProduct(ctx.dataSource);
       const res = await web.http().get(`/api/products/${itemNo}/history/?as_of=last-week`).set(auth).expect(400);
       expect(res.body.errors[0].field).toBe('as_of');
+      // Times JavaScript takes but PostgreSQL refuses once written as UTC (year 0, year +010000): were 500s.
+      for (const asOf of ['0000-01-01', '0001-01-01T00:00:00%2B23:59', '9999-12-31T23:59:59.999-23:59']) {
+        const far = await web.http().get(`/api/products/${itemNo}/history/?as_of=${asOf}`).set(auth).expect(400);
+        expect(far.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'as_of' }] });
+      }
       const size = await web.http().get(`/api/products/${itemNo}/history/?page_size=600`).set(auth).expect(400);
       expect(size.body.errors[0].field).toBe('page_size');
       await web.http().get(`/api/products/${itemNo}/history/`).expect(401);

@@ -62,5 +62,30 @@ describe('dbu-web /health/, /metrics/ and /api/docs', () => {
     );
     const ui = await web.http().get('/api/docs').expect(200);
     expect(ui.text).toMatch(/swagger/i);
+    const asset = await web.http().get('/api/docs/swagger-ui.css').expect(200);
+    expect(asset.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it("shows each operation's scope from the access policy", async () => {
+    const { body } = await web.http().get('/api/docs/openapi.json').expect(200);
+    expect(body.components.securitySchemes.token).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+    });
+    expect(body.paths['/api/products'].get).toMatchObject({
+      security: [{ token: [] }, { session: [] }],
+      'x-required-scope': 'catalogue:read',
+      description: expect.stringContaining('Requires the `catalogue:read` scope'),
+    });
+    expect(body.paths['/api/products'].post['x-required-scope']).toBe('admin');
+    expect(body.paths['/api/imports'].post['x-required-scope']).toBe('imports');
+    expect(body.paths['/api/imports'].post.requestBody.content['multipart/form-data'].schema.properties.file).toEqual({
+      type: 'string',
+      format: 'binary',
+      description: expect.any(String),
+    });
+    expect(body.paths['/api-token-auth'].post.security).toEqual([]);
+    expect(body.paths['/health'].get.security).toEqual([]);
   });
 });

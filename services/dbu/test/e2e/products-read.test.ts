@@ -178,6 +178,10 @@ describe('GET /api/products (dbu-web)', () => {
     ['page_size', 'page_size=501'],
     ['page_size', 'page_size=0'],
     ['updated_since', 'updated_since=yesterday'],
+    // Times JavaScript takes but PostgreSQL refuses once written as UTC (year 0, year +010000): were 500s.
+    ['updated_since', 'updated_since=0000-01-01'],
+    ['updated_since', 'updated_since=0001-01-01T00:00:00%2B23:59'],
+    ['updated_since', 'updated_since=9999-12-31T23:59:59.999-23:59'],
     ['complete', 'complete=maybe'],
     ['changed_in_import', 'changed_in_import=not-a-uuid'],
     ['include_deleted', 'include_deleted=yes'],

@@ -1,25 +1,22 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_REGISTER } from '@pjs/testing';
 import { HEADER, createDbuTestContext, csvLine, writeFixture, type DbuTestContext } from './support/dbu-test-context';
 
 /** Runs `pnpm dbu …` from the sources (src/cli.ts, compiled on the fly like Jest does). */
 function dbu(ctx: DbuTestContext, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', join(__dirname, 'support', 'ts-register.js'), join(__dirname, '../../src/cli.ts'), ...args],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: ctx.databaseUrl,
-          MEDIA_DIR: ctx.mediaDir,
-          // No broker here: the CLI must still finish (the event waits in the outbox).
-          RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1',
-          LOG_LEVEL: 'warn',
-          USER: 'cli-tester',
-        },
+    const child = spawn(process.execPath, ['--require', TS_REGISTER, join(__dirname, '../../src/cli.ts'), ...args], {
+      env: {
+        ...process.env,
+        DATABASE_URL: ctx.databaseUrl,
+        MEDIA_DIR: ctx.mediaDir,
+        // No broker here: the CLI must still finish (the event waits in the outbox).
+        RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1',
+        LOG_LEVEL: 'warn',
+        USER: 'cli-tester',
       },
-    );
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,23 +1,12 @@
-import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from '@pjs/database';
+import type { WebApp as DbuWebApp } from '@pjs/http';
 import { createLogger, type Logger } from '@pjs/logger';
-import { AmqpConnection, isBrokerConnected } from '@pjs/messaging';
-import {
-  createMigratedDatabase,
-  createTestUser,
-  createTestVhost,
-  LogCapture,
-  waitFor,
-  type TestUser,
-  type TestVhost,
-} from '@pjs/testing';
+import { brokerReadyApp, createTestWorld, LogCapture, type TestUser, type TestWorld } from '@pjs/testing';
 import request from 'supertest';
-import { loadDbuConfig } from '../../../src/config/dbu-config';
-import { dbuMigrations } from '../../../src/database/migrations';
-import { buildDbuWebApp, type DbuWebOptions } from '../../../src/web.bootstrap';
+import { buildDbuWebApp, dbuMigrations, loadDbuConfig } from '../../../src';
 
 export interface WebApp {
-  app: INestApplication;
+  app: DbuWebApp;
   http: () => ReturnType<typeof request>;
   logs: LogCapture;
   close(): Promise<void>;
@@ -30,27 +19,23 @@ export interface WebApp {
 export class DbuWebContext {
   private readonly apps: WebApp[] = [];
 
-  private constructor(
-    readonly dataSource: DataSource,
-    private readonly vhost: TestVhost,
-    private readonly closeDatabase: () => Promise<void>,
-    readonly databaseUrl: string,
-    readonly admin: TestUser,
-    readonly user: TestUser,
-  ) {}
+  readonly dataSource: DataSource;
+  readonly databaseUrl: string;
+  readonly admin: TestUser;
+  readonly user: TestUser;
+
+  private constructor(private readonly world: TestWorld) {
+    ({ dataSource: this.dataSource, databaseUrl: this.databaseUrl, admin: this.admin, user: this.user } = world);
+  }
 
   static async create(label: string): Promise<DbuWebContext> {
-    const { db, dataSource, close } = await createMigratedDatabase(label, { migrations: dbuMigrations, poolSize: 5 });
-    const vhost = await createTestVhost(label);
-    const admin = await createTestUser(dataSource, { admin: true });
-    const user = await createTestUser(dataSource);
-    return new DbuWebContext(dataSource, vhost, close, db.url, admin, user);
+    return new DbuWebContext(await createTestWorld(label, { migrations: dbuMigrations, poolSize: 5 }));
   }
 
   env(overrides: Record<string, string> = {}): Record<string, string> {
     return {
       DATABASE_URL: this.databaseUrl,
-      RABBITMQ_URL: this.vhost.url,
+      RABBITMQ_URL: this.world.vhost.url,
       LOG_LEVEL: 'info',
       AUTH_TOKEN_CACHE_TTL: '0',
       ...overrides,
@@ -58,7 +43,7 @@ export class DbuWebContext {
   }
 
   /** Builds and initialises an app with the test env plus `overrides`. */
-  async start(overrides: Record<string, string> = {}, options: DbuWebOptions = {}): Promise<WebApp> {
+  async start(overrides: Record<string, string> = {}): Promise<WebApp> {
     const config = await loadDbuConfig(this.env(overrides));
     const logs = new LogCapture();
     const logger: Logger = createLogger({
@@ -67,23 +52,9 @@ export class DbuWebContext {
       level: config.LOG_LEVEL,
       stream: logs.stream,
     });
-    const app = await buildDbuWebApp(config, this.dataSource, logger, options);
-    await app.init();
-    // dbu-web connects to the broker in the background; closing before that completes would leave
-    // the late connection open after the test.
-    const amqp = app.get(AmqpConnection);
-    await waitFor(() => isBrokerConnected(amqp), 10_000, 20);
-    const web: WebApp = {
-      app,
-      logs,
-      http: () => request(app.getHttpServer()),
-      close: async () => {
-        await app.close();
-        // golevelup keeps connections in one process-wide map, so with several apps in a test
-        // process the shutdown hook may close another app's connection: close ours explicitly.
-        await amqp.close().catch(() => undefined);
-      },
-    };
+    const app = await buildDbuWebApp(config, this.dataSource, logger);
+    const { close } = await brokerReadyApp(app);
+    const web: WebApp = { app, logs, http: () => request(app.getHttpServer()), close };
     this.apps.push(web);
     return web;
   }
@@ -91,8 +62,7 @@ export class DbuWebContext {
   async close(): Promise<void> {
     for (const web of this.apps) await web.close().catch(() => undefined);
     // app.close() must not close the shared data source; close it ourselves afterwards.
-    await this.closeDatabase();
-    await this.vhost.drop();
+    await this.world.close();
   }
 }
 

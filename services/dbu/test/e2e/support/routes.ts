@@ -1,31 +1,24 @@
-import type { INestApplication } from '@nestjs/common';
+import { AccessControl, type WebApp } from '@pjs/http';
 
 export interface RegisteredRoute {
   method: string;
   path: string;
+  /** The scope the access policy asks for; null for public routes. */
+  scope: string | null;
 }
 
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
+/**
+ * Every route Fastify registered (Nest controllers and Swagger's handlers alike), as the access
+ * check placed them in the policy when they were registered.
+ */
+export function registeredRoutes(app: WebApp): RegisteredRoute[] {
+  return app.get(AccessControl).routes.map((rule) => {
+    const [method, path] = rule.key.split(' ');
+    return { method, path, scope: rule.scope };
+  });
 }
 
-/** Every route the express router holds (Nest controllers and Swagger's handlers alike). */
-export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
-  const routes: RegisteredRoute[] = [];
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    for (const path of paths) {
-      for (const [method, enabled] of Object.entries(layer.route.methods)) {
-        if (enabled && method !== '_all') routes.push({ method: method.toUpperCase(), path });
-      }
-    }
-  }
-  return routes;
-}
-
-/** A concrete URL for a route template (`:item_no` → a sample value). */
+/** A concrete URL for a route template (`:item_no` → a sample value, `*` → a file name). */
 export function sampleUrl(path: string): string {
-  return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => `sample-${name}`);
+  return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => `sample-${name}`).replace(/\*$/, 'sample.js');
 }

@@ -1,20 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext, Type } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createLogger, type Logger } from '@pjs/logger';
-import { createMigratedDatabase, waitFor } from '@pjs/testing';
-import { loadDbuConfig } from '../../../src/config/dbu-config';
-import { dbuMigrations } from '../../../src/database/migrations';
-import {
-  createImportServices,
-  type ImportServices,
-  type ImportServicesOptions,
-} from '../../../src/imports/import-services';
-import type { ErrorPolicy, ImportKind, ImportRunRow } from '../../../src/imports/import-run.types';
-import type { RunResult } from '../../../src/imports/import-runner';
+import { createLogger, NestWinstonLogger, type Logger } from '@pjs/logger';
+import { createMigratedDatabase, waitFor, writeCatalogue } from '@pjs/testing';
+import { createImportServices, dbuMigrations, loadDbuConfig, type DbuConfig, type ImportServices } from '../../../src';
+import { CoreModule } from '../../../src/core.module';
+import type { ErrorPolicy, ImportKind, ImportRunRow } from '../../../src/imports/runs/import-run.types';
+import type { RunResult } from '../../../src/imports/runs/import-runner';
 
 export const quietLogger = (): Logger =>
   createLogger({ service: 'dbu-test', process: 'worker', level: 'error', stream: new PassThrough() });
@@ -30,23 +26,19 @@ export interface DbuTestContext {
   close(): Promise<void>;
 }
 
-/** A fresh dbu database (all migrations), a media folder and the import services on them. */
-export async function createDbuTestContext(
-  label: string,
-  options: Partial<Omit<ImportServicesOptions, 'db' | 'mediaDir' | 'logger'>> = {},
-): Promise<DbuTestContext> {
+/** A fresh dbu database (all migrations), a media folder and the import services on them (as the CLI has them). */
+export async function createDbuTestContext(label: string): Promise<DbuTestContext> {
   const db = await createMigratedDatabase(label, { migrations: dbuMigrations, poolSize: 6 });
   const mediaDir = await mkdtemp(join(tmpdir(), 'dbu-media-'));
   const dir = await mkdtemp(join(tmpdir(), 'dbu-fixtures-'));
   const logger = quietLogger();
-  const services = createImportServices({
-    db: db.dataSource,
-    mediaDir,
-    logger,
-    signalEnabled: false,
-    maxAttempts: 3,
-    ...options,
+  const config = await loadDbuConfig({
+    DATABASE_URL: db.db.url,
+    MEDIA_DIR: mediaDir,
+    LOG_LEVEL: 'error',
+    IMPORT_MAX_ATTEMPTS: '3',
   });
+  const services = await createImportServices(config, db.dataSource, logger);
   return {
     dataSource: db.dataSource,
     databaseUrl: db.db.url,
@@ -55,6 +47,7 @@ export async function createDbuTestContext(
     services,
     dir,
     close: async () => {
+      await services.close();
       await db.close();
       await rm(mediaDir, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
@@ -108,20 +101,13 @@ export async function writeFixture(ctx: DbuTestContext, name: string, content: s
   return path;
 }
 
-const GENERATOR = resolve(__dirname, '../../../../../../shared/tools/gen_catalogue.py');
-
-/** A realistic wholesaler catalogue from the shared generator (German headers, `;`, decimal commas). */
-export function generateCatalogue(path: string, rows: number, options: { latin1?: boolean; seed?: number } = {}): void {
-  const args = [
-    GENERATOR,
-    String(rows),
-    path,
-    ...(options.latin1 ? ['--latin1'] : []),
-    '--seed',
-    String(options.seed ?? 7),
-  ];
-  const result = spawnSync('python3', args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`gen_catalogue.py failed: ${result.stderr}`);
+/** A realistic wholesaler catalogue (the repository's generator: German headers, `;`, decimal commas). */
+export function generateCatalogue(
+  path: string,
+  rows: number,
+  options: { latin1?: boolean; seed?: number } = {},
+): Promise<void> {
+  return writeCatalogue(path, rows, { encoding: options.latin1 ? 'latin1' : 'utf8', seed: options.seed ?? 7 });
 }
 
 export const HEADER =
@@ -183,8 +169,25 @@ export function testConfig(ctx: DbuTestContext, rabbitUrl: string, env: Record<s
     LOG_LEVEL: 'error',
     // Generated catalogues point at img.example.test: fail those downloads fast.
     PHOTO_TIMEOUT: '300ms',
+    // The fakes listen on 127.0.0.1; every other non-public address stays refused.
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
     ...env,
   });
+}
+
+/** An application context of some feature modules on the test's database, configured by `config`. */
+export async function createModuleContext(
+  ctx: DbuTestContext,
+  config: DbuConfig,
+  ...modules: Type<unknown>[]
+): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(
+    {
+      module: class FeaturesUnderTest {},
+      imports: [CoreModule.forRoot({ config, dataSource: ctx.dataSource, logger: ctx.logger }), ...modules],
+    },
+    { logger: new NestWinstonLogger(ctx.logger) },
+  );
 }
 
 /** waitFor for a value: polls until `check` answers something, and answers it. */

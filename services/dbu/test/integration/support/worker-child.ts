@@ -7,8 +7,8 @@ import { createLogger } from '@pjs/logger';
 import { openDatabase } from '@pjs/database';
 import { loadDbuConfig } from '../../../src/config/dbu-config';
 import { dbuMigrations } from '../../../src/database/migrations';
-import type { MergeStep } from '../../../src/imports/catalogue-importer';
-import { createWorkerApp } from '../../../src/worker.module';
+import type { MergeStep } from '../../../src/imports/runs/import.options';
+import { createWorkerApp } from '../../../src/worker.bootstrap';
 
 async function main(): Promise<void> {
   const config = await loadDbuConfig();

@@ -1,8 +1,9 @@
-import type { Request } from 'express';
 import { assertPageExists, pageEnvelope, pageLinks, pageRequest } from './pagination';
 
-const req = (originalUrl: string) =>
-  ({ originalUrl, protocol: 'https', get: () => 'dbu.example' }) as unknown as Request;
+const req = (url: string) =>
+  ({ url, server: { pjsPublicBaseUrl: 'https://dbu.example' }, socket: {} }) as unknown as Parameters<
+    typeof pageLinks
+  >[0];
 
 describe('pagination', () => {
   it('computes limit and offset', () => {

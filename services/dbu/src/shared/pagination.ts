@@ -1,8 +1,8 @@
-import type { Request } from 'express';
-import { ApiException } from '@pjs/http';
+import type { FastifyRequest } from 'fastify';
+import { ApiException, publicBaseUrl } from '@pjs/http';
+import { DEFAULT_PAGE_SIZE } from './api-schemas';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './api-schemas';
 
 export interface PageRequest {
   page: number;
@@ -48,14 +48,14 @@ export function pageLinksFor(
   };
 }
 
-/** The page links of an Express request (protocol as Express sees it behind trusted proxies). */
+/** The page links of a request, on PUBLIC_BASE_URL (never on the Host header a caller sends). */
 export function pageLinks(
-  req: Request,
+  request: Pick<FastifyRequest, 'url' | 'server' | 'socket'>,
   page: PageRequest,
   count: number,
 ): { next: string | null; previous: string | null } {
-  const [path, query = ''] = req.originalUrl.split('?', 2);
-  return pageLinksFor(`${req.protocol}://${req.get('host') ?? 'localhost'}${path}`, query, page, count);
+  const [path, query = ''] = request.url.split('?', 2);
+  return pageLinksFor(`${publicBaseUrl(request)}${path}`, query, page, count);
 }
 
 /** `{"count","next","previous","results"}` around a results array that is already JSON text. */

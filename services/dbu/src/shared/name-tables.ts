@@ -1,25 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { cleanName, nameKey } from '../catalogue/name-key';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
-
-/** Manufacturer lookups for product writes (GPSR data itself is maintained by the worker). */
-@Injectable()
-export class ManufacturerRepository {
-  /** The id of the manufacturer with this name (by name key), created without GPSR data if new. */
-  async resolveOrCreate(tx: SqlExecutor, name: string): Promise<number> {
-    return resolveOrCreateByName(tx, 'manufacturers', name);
-  }
-
-  async namesByIds(tx: SqlExecutor, ids: readonly number[]): Promise<Map<number, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await queryRows<{ id: number; name: string }>(
-      tx,
-      `SELECT id, name FROM manufacturers WHERE id = ANY($1::int[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.name]));
-  }
-}
+import { queryRows, type SqlExecutor } from './sql';
 
 /** Find-or-insert by `name_key` for the small name tables (manufacturers, licenses). */
 export async function resolveOrCreateByName(
@@ -41,4 +21,19 @@ export async function resolveOrCreateByName(
     if (rows[0]) return rows[0].id;
   }
   throw new Error(`could not resolve ${table} name "${name}"`);
+}
+
+/** The names of some rows of a name table, by id. */
+export async function namesByIds(
+  tx: SqlExecutor,
+  table: 'manufacturers' | 'licenses',
+  ids: readonly number[],
+): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: number; name: string }>(
+    tx,
+    `SELECT id, name FROM ${table} WHERE id = ANY($1::int[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
