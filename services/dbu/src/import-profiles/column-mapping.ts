@@ -3,87 +3,19 @@
  * other header is matched against German and English variants. Columns that feed nothing are
  * reported as unmapped, never silently dropped.
  */
+import { IMPORT_FIELDS, type ImportFieldName } from '../catalogue/product-fields';
 
-export const CATALOGUE_FIELDS = [
-  'item_no',
-  'ean',
-  'title',
-  'description',
-  'manufacturer',
-  'license',
-  'category',
-  'purchase_price',
-  'rrp',
-  'release_date',
-  'weight_kg',
-  'image_url',
-  'safety_warnings',
-] as const;
-export type CatalogueField = (typeof CATALOGUE_FIELDS)[number];
-export const REQUIRED_CATALOGUE_FIELDS: readonly CatalogueField[] = ['item_no', 'title'];
+/** The product fields a catalogue file can carry, with their header wordings (product-fields.ts). */
+export const CATALOGUE_FIELDS: readonly ImportFieldName[] = IMPORT_FIELDS.map((f) => f.name);
+export type CatalogueField = ImportFieldName;
+export const REQUIRED_CATALOGUE_FIELDS: readonly CatalogueField[] = IMPORT_FIELDS.filter(
+  (f) => 'required' in f && f.required,
+).map((f) => f.name);
 
 /** Header variants per field, compared after `headerKey` (the first is the canonical German one). */
-export const CATALOGUE_HEADER_VARIANTS: Record<CatalogueField, readonly string[]> = {
-  item_no: [
-    'Artikelnummer',
-    'Artikel-Nr.',
-    'Art.-Nr.',
-    'ArtNr',
-    'Artikel',
-    'Bestellnummer',
-    'Item No',
-    'Item Number',
-    'Item',
-    'SKU',
-    'Product No',
-    'Product Number',
-    'Article Number',
-  ],
-  ean: ['EAN', 'EAN13', 'EAN-Code', 'GTIN', 'Barcode', 'UPC'],
-  title: [
-    'Bezeichnung',
-    'Artikelbezeichnung',
-    'Produktname',
-    'Artikelname',
-    'Titel',
-    'Name',
-    'Title',
-    'Product Name',
-    'Product Title',
-    'Item Name',
-  ],
-  description: ['Beschreibung', 'Langtext', 'Produktbeschreibung', 'Description', 'Long Description', 'Details'],
-  manufacturer: ['Hersteller', 'Marke', 'Herstellername', 'Manufacturer', 'Brand', 'Vendor', 'Maker'],
-  license: ['Lizenz', 'Lizenzthema', 'Marke/Lizenz', 'License', 'Licence', 'Franchise', 'Property'],
-  category: ['Kategorie', 'Warengruppe', 'Produktgruppe', 'Category', 'Product Group', 'Product Type'],
-  purchase_price: [
-    'EK-Preis',
-    'EK',
-    'Einkaufspreis',
-    'Händlerpreis',
-    'Netto-EK',
-    'Purchase Price',
-    'Cost',
-    'Cost Price',
-    'Dealer Price',
-    'Net Price',
-    'Wholesale Price',
-  ],
-  rrp: ['UVP', 'VK', 'Verkaufspreis', 'Empf. VK', 'RRP', 'MSRP', 'SRP', 'Retail Price', 'Recommended Retail Price'],
-  release_date: [
-    'Erscheinungsdatum',
-    'Erscheinungstermin',
-    'Erscheinung',
-    'Release',
-    'Release Date',
-    'Liefertermin',
-    'Veröffentlichung',
-    'Available From',
-  ],
-  weight_kg: ['Gewicht (kg)', 'Gewicht', 'Gewicht in kg', 'Weight', 'Weight (kg)', 'Weight kg'],
-  image_url: ['Bild-URL', 'Bild', 'Bildlink', 'Bild URL', 'Image URL', 'Image', 'Picture', 'Photo URL', 'Image Link'],
-  safety_warnings: ['Sicherheitshinweise', 'Warnhinweise', 'Safety Warnings', 'Safety Information', 'Warnings'],
-};
+export const CATALOGUE_HEADER_VARIANTS = Object.fromEntries<readonly string[]>(
+  IMPORT_FIELDS.map((f) => [f.name, f.headers]),
+) as Record<CatalogueField, readonly string[]>;
 
 /** `Gewicht (kg)` → `gewichtkg`, `Händlerpreis` → `haendlerpreis`: case, umlauts and punctuation ignored. */
 export function headerKey(header: string): string {

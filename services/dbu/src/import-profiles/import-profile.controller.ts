@@ -1,31 +1,34 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Endpoint } from '@pjs/http';
+import { IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { Admin } from '@pjs/auth';
-import { ImportProfileCreateDto, ImportProfilePatchDto, SuggestMappingDto } from './dto/import-profile.dto';
+  type ImportProfileCreateBody,
+  ImportProfileCreateBodySchema,
+  ImportProfileList,
+  type ImportProfilePatchBody,
+  ImportProfilePatchBodySchema,
+  ImportProfileSchema,
+  MappingSuggestionSchema,
+  ProfileIdParams,
+  type SuggestMappingBody,
+  SuggestMappingBodySchema,
+} from './import-profile.schemas';
 import { ImportProfileService, ProfileNotFoundException, type MappingSuggestion } from './import-profile.service';
 import type { ImportProfile } from './import-profile.types';
 
-/** `/api/import-profiles/…` (admin): how each wholesaler's files are read. Only translates HTTP. */
+/** `/api/import-profiles/…`: how each wholesaler's files are read. Only translates HTTP. */
 @ApiTags('imports')
-@ApiSecurity('token')
-@ApiUnauthorizedResponse({ description: 'No or invalid token' })
-@ApiForbiddenResponse({ description: 'Address not allowed, or not an admin' })
-@Admin()
 @Controller('api/import-profiles')
 export class ImportProfileController {
-  constructor(private readonly profiles: ImportProfileService) {}
+  constructor(
+    private readonly profiles: ImportProfileService,
+    private readonly writes: IdempotentWrites,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'All import profiles' })
+  @Endpoint({ summary: 'All import profiles', responses: { 200: ImportProfileList } })
   async list(): Promise<{ count: number; results: ImportProfile[] }> {
     const results = await this.profiles.list();
     return { count: results.length, results };
@@ -33,50 +36,105 @@ export class ImportProfileController {
 
   @Post('suggest')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Suggest a column mapping for sample headers (German and English variants)' })
-  @ApiBadRequestResponse()
-  suggest(@Body() dto: SuggestMappingDto): MappingSuggestion {
-    return this.profiles.suggest(dto.headers, dto.column_map);
+  @Endpoint({
+    summary: 'Suggest a column mapping for sample headers (German and English variants)',
+    body: SuggestMappingBodySchema,
+    responses: { 200: MappingSuggestionSchema, 400: 'A bad field' },
+  })
+  suggest(@Body() body: SuggestMappingBody): MappingSuggestion {
+    return this.profiles.suggest(body.headers, body.column_map);
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a profile; with sample_headers and no column_map, the suggestion becomes the map' })
-  @ApiBadRequestResponse()
-  @ApiConflictResponse({ description: 'The name is taken' })
-  create(@Body() dto: ImportProfileCreateDto): Promise<ImportProfile & { suggestion?: MappingSuggestion }> {
-    return this.profiles.create(dto);
+  @Endpoint({
+    summary: 'Create a profile; with sample_headers and no column_map, the suggestion becomes the map',
+    body: ImportProfileCreateBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      201: ImportProfileSchema,
+      400: 'A bad field',
+      409: 'The name is taken (profile_exists)',
+      ...IdempotencyResponses,
+    },
+  })
+  create(
+    @Body() body: ImportProfileCreateBody,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportProfile & { suggestion?: MappingSuggestion }> {
+    return this.writes.answer(request, reply, (tx) => this.profiles.create(body, tx));
   }
 
   @Get(':id')
-  @ApiNotFoundResponse()
+  @Endpoint({
+    summary: 'One import profile',
+    params: ProfileIdParams,
+    responses: { 200: ImportProfileSchema, 404: 'No such profile' },
+  })
   get(@Param('id') id: string): Promise<ImportProfile> {
     return this.profiles.get(profileId(id));
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Replace a profile (omitted settings return to their defaults)' })
-  @ApiBadRequestResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The name is taken' })
-  replace(@Param('id') id: string, @Body() dto: ImportProfileCreateDto) {
-    return this.profiles.update(profileId(id), dto, true);
+  @Endpoint({
+    summary: 'Replace a profile (omitted settings return to their defaults)',
+    params: ProfileIdParams,
+    body: ImportProfileCreateBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      200: ImportProfileSchema,
+      400: 'A bad field',
+      404: 'No such profile',
+      409: 'The name is taken',
+      ...IdempotencyResponses,
+    },
+  })
+  replace(
+    @Param('id') id: string,
+    @Body() body: ImportProfileCreateBody,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.writes.answer(request, reply, (tx) => this.profiles.update(profileId(id), body, true, tx));
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change some settings of a profile' })
-  @ApiBadRequestResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The name is taken' })
-  patch(@Param('id') id: string, @Body() dto: ImportProfilePatchDto) {
-    return this.profiles.update(profileId(id), dto, false);
+  @Endpoint({
+    summary: 'Change some settings of a profile',
+    params: ProfileIdParams,
+    body: ImportProfilePatchBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      200: ImportProfileSchema,
+      400: 'A bad field',
+      404: 'No such profile',
+      409: 'The name is taken',
+      ...IdempotencyResponses,
+    },
+  })
+  patch(
+    @Param('id') id: string,
+    @Body() body: ImportProfilePatchBody,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.writes.answer(request, reply, (tx) => this.profiles.update(profileId(id), body, false, tx));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a profile (past imports keep the settings they ran with)' })
-  @ApiNotFoundResponse()
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.profiles.remove(profileId(id));
+  @Endpoint({
+    summary: 'Delete a profile (past imports keep the settings they ran with)',
+    params: ProfileIdParams,
+    headers: IdempotencyHeaders,
+    responses: { 204: { description: 'Deleted' }, 404: 'No such profile', ...IdempotencyResponses },
+  })
+  async remove(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.writes.answer(request, reply, (tx) => this.profiles.remove(profileId(id), tx));
   }
 }
 

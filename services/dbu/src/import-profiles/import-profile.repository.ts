@@ -1,5 +1,6 @@
-import { type DataSource } from '@pjs/database';
-import { isoUtc, queryRows, type SqlExecutor } from '../catalogue/sql';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from '@pjs/database';
+import { isoUtc, queryRows, type SqlExecutor } from '../shared/sql';
 import type { ImportProfile, ImportProfileValues } from './import-profile.types';
 
 const COLUMNS = `id, name, wholesaler, delimiter, decimal_separator, date_format, encoding, sheet_name, column_map,
@@ -20,6 +21,7 @@ const WRITABLE = [
 export class DuplicateProfileNameError extends Error {}
 
 /** All SQL of `import_profiles`. */
+@Injectable()
 export class ImportProfileRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -27,8 +29,10 @@ export class ImportProfileRepository {
     return queryRows<ImportProfile>(this.db, `SELECT ${COLUMNS} FROM import_profiles ORDER BY name`);
   }
 
-  async get(id: number): Promise<ImportProfile | undefined> {
-    const rows = await queryRows<ImportProfile>(this.db, `SELECT ${COLUMNS} FROM import_profiles WHERE id = $1`, [id]);
+  async get(id: number, tx?: SqlExecutor): Promise<ImportProfile | undefined> {
+    const rows = await queryRows<ImportProfile>(tx ?? this.db, `SELECT ${COLUMNS} FROM import_profiles WHERE id = $1`, [
+      id,
+    ]);
     return rows[0];
   }
 
@@ -44,24 +48,34 @@ export class ImportProfileRepository {
     return rows[0];
   }
 
-  async create(values: ImportProfileValues): Promise<ImportProfile> {
-    const id = await this.write(async (tx) => {
-      const params = WRITABLE.map((c) => param(c, values[c]));
-      const rows = await queryRows<{ id: number }>(
-        tx,
-        `INSERT INTO import_profiles (${WRITABLE.join(', ')}) VALUES (${WRITABLE.map((_, i) => `$${i + 1}`).join(', ')})
+  /** Writes in `outer` (the caller's transaction) when given, as the other writes do. */
+  async create(values: ImportProfileValues, outer?: EntityManager): Promise<ImportProfile> {
+    const id = await this.write(
+      outer,
+      async (tx) => {
+        const params = WRITABLE.map((c) => param(c, values[c]));
+        const rows = await queryRows<{ id: number }>(
+          tx,
+          `INSERT INTO import_profiles (${WRITABLE.join(', ')}) VALUES (${WRITABLE.map((_, i) => `$${i + 1}`).join(', ')})
          RETURNING id`,
-        params,
-      );
-      return rows[0].id;
-    }, values.is_default);
-    return (await this.get(id))!;
+          params,
+        );
+        return rows[0].id;
+      },
+      values.is_default,
+    );
+    return (await this.get(id, outer))!;
   }
 
   /** Answers undefined when there is no such profile. */
-  async update(id: number, values: Partial<ImportProfileValues>): Promise<ImportProfile | undefined> {
+  async update(
+    id: number,
+    values: Partial<ImportProfileValues>,
+    outer?: EntityManager,
+  ): Promise<ImportProfile | undefined> {
     const columns = WRITABLE.filter((c) => values[c] !== undefined);
     const found = await this.write(
+      outer,
       async (tx) => {
         const sets = columns.map((c, i) => `${c} = $${i + 2}`);
         const rows = await queryRows<{ id: number }>(
@@ -76,12 +90,12 @@ export class ImportProfileRepository {
       values.is_default === true,
       id,
     );
-    return found === undefined ? undefined : this.get(found);
+    return found === undefined ? undefined : this.get(found, outer);
   }
 
-  async remove(id: number): Promise<boolean> {
+  async remove(id: number, outer?: EntityManager): Promise<boolean> {
     const rows = await queryRows(
-      this.db,
+      outer ?? this.db,
       `WITH del AS (DELETE FROM import_profiles WHERE id = $1 RETURNING id) SELECT id FROM del`,
       [id],
     );
@@ -89,9 +103,14 @@ export class ImportProfileRepository {
   }
 
   /** Runs a write; a new default profile takes the flag from the previous one in the same transaction. */
-  private async write<T>(work: (tx: SqlExecutor) => Promise<T>, makesDefault: boolean, id?: number): Promise<T> {
+  private async write<T>(
+    outer: EntityManager | undefined,
+    work: (tx: SqlExecutor) => Promise<T>,
+    makesDefault: boolean,
+    id?: number,
+  ): Promise<T> {
     try {
-      return await this.db.transaction(async (tx) => {
+      return await (outer ?? this.db.manager).transaction(async (tx) => {
         if (makesDefault) {
           await tx.query(`UPDATE import_profiles SET is_default = false WHERE is_default AND id IS DISTINCT FROM $1`, [
             id ?? null,

@@ -1,5 +1,7 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@pjs/database';
 import { FieldValidationException, ConflictApiException, NotFoundApiException } from '@pjs/http';
-import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../imports/import-run.types';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from './profile-settings';
 import {
   CATALOGUE_FIELDS,
   CATALOGUE_HEADER_VARIANTS,
@@ -7,8 +9,8 @@ import {
   mapColumns,
   type CatalogueField,
 } from './column-mapping';
-import type { ImportProfileCreateDto, ImportProfilePatchDto } from './dto/import-profile.dto';
-import { DuplicateProfileNameError, type ImportProfileRepository } from './import-profile.repository';
+import type { ImportProfileCreateBody, ImportProfilePatchBody } from './import-profile.schemas';
+import { DuplicateProfileNameError, ImportProfileRepository } from './import-profile.repository';
 import type { ImportProfile, ImportProfileValues } from './import-profile.types';
 
 export interface MappingSuggestion {
@@ -24,6 +26,7 @@ export class ProfileNotFoundException extends NotFoundApiException {
 }
 
 /** Import profiles: CRUD, the header → field suggestions, and the settings an import runs with. */
+@Injectable()
 export class ImportProfileService {
   constructor(private readonly profiles: ImportProfileRepository) {}
 
@@ -37,7 +40,11 @@ export class ImportProfileService {
     return profile;
   }
 
-  async create(dto: ImportProfileCreateDto): Promise<ImportProfile & { suggestion?: MappingSuggestion }> {
+  /** Writes (create, update, remove) run in `tx`, the caller's transaction, when given. */
+  async create(
+    dto: ImportProfileCreateBody,
+    tx?: EntityManager,
+  ): Promise<ImportProfile & { suggestion?: MappingSuggestion }> {
     const columnMap = validColumnMap(dto.column_map ?? {});
     const suggestion = dto.sample_headers ? suggest(dto.sample_headers, columnMap) : undefined;
     // Without an explicit map, the suggestion for the sample headers becomes the profile's map.
@@ -56,15 +63,16 @@ export class ImportProfileService {
       column_map: map,
       is_default: dto.is_default ?? false,
     };
-    const profile = await this.guard(() => this.profiles.create(values));
+    const profile = await this.guard(() => this.profiles.create(values, tx));
     return suggestion ? { ...profile, suggestion } : profile;
   }
 
   /** PATCH: only the given settings; PUT (`replace`): omitted settings return to their defaults. */
   async update(
     id: number,
-    dto: ImportProfilePatchDto,
+    dto: ImportProfilePatchBody,
     replace: boolean,
+    tx?: EntityManager,
   ): Promise<ImportProfile & { suggestion?: MappingSuggestion }> {
     const values: Partial<ImportProfileValues> = replace
       ? {
@@ -87,15 +95,15 @@ export class ImportProfileService {
     if (dto.sheet_name !== undefined) values.sheet_name = dto.sheet_name;
     if (dto.column_map !== undefined) values.column_map = validColumnMap(dto.column_map);
     if (dto.is_default !== undefined) values.is_default = dto.is_default;
-    const profile = await this.guard(() => this.profiles.update(id, values));
+    const profile = await this.guard(() => this.profiles.update(id, values, tx));
     if (!profile) throw new ProfileNotFoundException(id);
     return dto.sample_headers
       ? { ...profile, suggestion: suggest(dto.sample_headers, validColumnMap(profile.column_map)) }
       : profile;
   }
 
-  async remove(id: number): Promise<void> {
-    if (!(await this.profiles.remove(id))) throw new ProfileNotFoundException(id);
+  async remove(id: number, tx?: EntityManager): Promise<void> {
+    if (!(await this.profiles.remove(id, tx))) throw new ProfileNotFoundException(id);
   }
 
   suggest(headers: readonly string[], columnMap: Record<string, string | null> = {}): MappingSuggestion {

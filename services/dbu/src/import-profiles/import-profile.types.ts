@@ -1,9 +1,4 @@
-import type { DateFormat, DecimalSeparator } from '../imports/field-parsers';
-import type { ProfileDelimiter, ProfileEncoding } from '../imports/file-sniffer';
-
-export const PROFILE_DELIMITERS: readonly ProfileDelimiter[] = ['auto', ';', ',', 'tab', '|'];
-export const PROFILE_ENCODINGS: readonly ProfileEncoding[] = ['auto', 'utf-8', 'windows-1252', 'latin1'];
-export const DECIMAL_SEPARATORS: readonly DecimalSeparator[] = [',', '.'];
+import type { DateFormat, DecimalSeparator, ProfileDelimiter, ProfileEncoding } from './profile-settings';
 
 /** An import profile as stored and answered. */
 export interface ImportProfile {

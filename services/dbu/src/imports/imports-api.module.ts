@@ -1,74 +1,36 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
-import { DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
-import { AmqpConnection } from '@pjs/messaging';
-import { APP_LOGGER } from '../catalogue/app-logger';
-import type { DbuConfig } from '../config/dbu-config';
-import { GpsrController } from '../gpsr/gpsr.controller';
-import { ImportProfilesModule } from '../import-profiles/import-profiles.module';
-import { ImportProfileService } from '../import-profiles/import-profile.service';
-import { OutboxRelayService } from '../signals/outbox-relay.service';
-import { ImportApiService } from './import-api.service';
-import { ImportRequestService } from './import-request.service';
-import { ImportRunRepository } from './import-run.repository';
-import { ImportController } from './import.controller';
-import { ImportQueueTopology } from './import-queue.topology';
-import { MediaStore } from './media-store';
-import { UPLOAD_OPTIONS, UploadLimitGuard } from './upload.options';
-import { UploadStorage } from './upload-storage';
+import { Module } from '@nestjs/common';
+import { DBU_CONFIG, type DbuConfig } from '../config/dbu-config';
+import { ImportApiService } from './api/import-api.service';
+import { ImportController } from './api/import.controller';
+import { ImportQueueTopology } from './queue/import-queue.topology';
+import { ImportsModule } from './imports.module';
+import { CatalogueMergeRepository } from './merge/catalogue-merge.repository';
+import { ReviewedApplyService } from './review/reviewed-apply.service';
+import { IMPORT_OPTIONS, importOptions } from './runs/import.options';
+import { CatalogueStageRepository } from './stage/catalogue-stage.repository';
+import { UPLOAD_OPTIONS, UploadReceiver, type UploadOptions } from './upload/upload-receiver';
 
 /**
- * dbu-web's imports: uploads (catalogue and GPSR) streamed to MEDIA_DIR and queued for
- * dbu-worker through the outbox, the import runs, and the import profiles. Needs the
- * OutboxRelayModule (global) in the app.
+ * dbu-web's imports: uploads streamed to MEDIA_DIR and queued for dbu-worker through the outbox,
+ * the import runs, and the apply of a reviewed dry run (done here, in the request's transaction). The GPSR upload route (GpsrApiModule) uses the same services.
  */
-@Module({})
-export class ImportsApiModule {
-  static forRoot(config: Pick<DbuConfig, 'MEDIA_DIR' | 'UPLOAD_LIMIT_BYTES'>): DynamicModule {
-    const media = new MediaStore(config.MEDIA_DIR);
-    const limitBytes = config.UPLOAD_LIMIT_BYTES;
-    return {
-      module: ImportsApiModule,
-      imports: [
-        ImportProfilesModule,
-        MulterModule.register({
-          storage: new UploadStorage(media, limitBytes),
-          limits: { fileSize: limitBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
-        }),
-      ],
-      controllers: [ImportController, GpsrController],
-      providers: [
-        { provide: MediaStore, useValue: media },
-        { provide: UPLOAD_OPTIONS, useValue: { limitBytes } },
-        UploadLimitGuard,
-        {
-          provide: ImportQueueTopology,
-          inject: [AmqpConnection, APP_LOGGER],
-          useFactory: (amqp: AmqpConnection, logger: Logger) => new ImportQueueTopology(amqp, logger),
-        },
-        {
-          provide: ImportRunRepository,
-          inject: [DataSource],
-          useFactory: (db: DataSource) => new ImportRunRepository(db),
-        },
-        {
-          provide: ImportRequestService,
-          inject: [DataSource, ImportRunRepository, ImportProfileService],
-          useFactory: (db: DataSource, runs: ImportRunRepository, profiles: ImportProfileService) =>
-            new ImportRequestService(db, runs, profiles),
-        },
-        {
-          provide: ImportApiService,
-          inject: [ImportRunRepository, ImportRequestService, MediaStore, OutboxRelayService],
-          useFactory: (
-            runs: ImportRunRepository,
-            requests: ImportRequestService,
-            m: MediaStore,
-            relay: OutboxRelayService,
-          ) => new ImportApiService(runs, requests, m, relay),
-        },
-      ],
-    };
-  }
-}
+@Module({
+  imports: [ImportsModule],
+  controllers: [ImportController],
+  providers: [
+    {
+      provide: UPLOAD_OPTIONS,
+      inject: [DBU_CONFIG],
+      useFactory: (config: DbuConfig): UploadOptions => ({ limitBytes: config.UPLOAD_LIMIT_BYTES }),
+    },
+    UploadReceiver,
+    ImportApiService,
+    ImportQueueTopology,
+    { provide: IMPORT_OPTIONS, inject: [DBU_CONFIG], useFactory: importOptions },
+    CatalogueStageRepository,
+    CatalogueMergeRepository,
+    ReviewedApplyService,
+  ],
+  exports: [ImportApiService, UploadReceiver],
+})
+export class ImportsApiModule {}

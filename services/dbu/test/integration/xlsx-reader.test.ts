@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stream as excelStream, type CellValue } from 'exceljs';
 import JSZip from 'jszip';
-import { collectRows, openRowSource, type RowSourceSettings, type SourceRow } from '../../src/imports/row-source';
+import { collectRows, openRowSource, type RowSourceSettings, type SourceRow } from '../../src/imports/read/row-source';
 import {
   HEADER,
   createDbuTestContext,
