@@ -2,23 +2,22 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@pjs/config';
 import { pingDatabase } from '@pjs/database';
 import { createLogger, exitOnStartupError } from '@pjs/logger';
-import { AmqpConnection, isBrokerConnected } from '@pjs/messaging';
+import { AmqpConnection, isBrokerConnected, stopWorkerOnSignal } from '@pjs/messaging';
 import { initMetrics, startMetricsServer } from '@pjs/metrics';
 import { loadDbuConfig } from './config/dbu-config';
 import { connectDbu } from './database/connect-dbu';
-import { OutboxRelayService } from './signals/outbox-relay.service';
-import { createWorkerApp } from './worker.module';
+import { OutboxRelayService } from './messaging/outbox-relay.service';
+import { createWorkerApp } from './worker.bootstrap';
 
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(() => loadDbuConfig(), 'dbu-worker');
   const logger = createLogger({ service: 'dbu-worker', process: 'worker', level: config.LOG_LEVEL });
   initMetrics('dbu-worker');
-  const dataSource = await connectDbu(config, 'dbu-worker');
+  const dataSource = await connectDbu(config, 'worker');
   const app = await createWorkerApp(config, dataSource, logger);
-  app.enableShutdownHooks();
   const amqp = app.get(AmqpConnection);
   const relay = app.get(OutboxRelayService);
-  await startMetricsServer({
+  const server = await startMetricsServer({
     port: config.METRICS_PORT,
     health: async () => {
       const database = await pingDatabase(dataSource);
@@ -26,6 +25,13 @@ async function main(): Promise<void> {
       return { ok: database && broker, service: 'dbu-worker', database, broker };
     },
     beforeScrape: () => relay.refreshMetrics(),
+  });
+  stopWorkerOnSignal({
+    app,
+    amqp,
+    logger,
+    timeoutMs: config.DRAIN_TIMEOUT,
+    onStopped: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
   logger.info('dbu-worker started', { metrics_port: config.METRICS_PORT, signal_url: !!config.SIGNAL_URL });
 }

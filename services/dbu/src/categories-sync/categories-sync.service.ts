@@ -1,9 +1,13 @@
-import { type DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from '@pjs/database';
+import { LOGGER, type Logger } from '@pjs/logger';
+import type { SafeFetch, SafeFetchResponse } from '@pjs/egress';
 import { counter } from '@pjs/metrics';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
-import { CATEGORY_SEPARATOR } from '../imports/field-parsers';
-import { describeFetchError } from '../photos/fetch-error';
+import { queryRows, type SqlExecutor } from '../shared/sql';
+import { CATEGORY_SEPARATOR } from '../catalogue/category-path';
+import { describeFetchError } from '../shared/fetch-error';
+import { SAFE_FETCH } from '../shared/safe-fetch.provider';
+import { CATEGORIES_SYNC_OPTIONS, type CategoriesSyncOptions } from './categories-sync.options';
 import { CategoryFeedError, parseCategoryFeed, type FeedCategory } from './category-feed';
 
 export interface CategorySyncResult {
@@ -29,15 +33,18 @@ const syncs = () =>
   counter('dbu_category_syncs_total', 'Category feed syncs by outcome (ok, failed)', ['outcome'] as const);
 
 /**
- * Reads the wholesaler's category tree from WHOLESALER_CATEGORIES_URL and upserts it: matched by
+ * Reads the wholesaler's category tree from WHOLESALER_CATEGORIES_URL (through the SSRF-safe fetch)
+ * and upserts it: matched by
  * external id, else by path (categories an import created from product rows); never deletes
  * (products may point at a category the feed dropped).
  */
+@Injectable()
 export class CategoriesSyncService {
   constructor(
     private readonly db: DataSource,
-    private readonly logger: Logger,
-    private readonly settings: { url?: string; timeoutMs: number },
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CATEGORIES_SYNC_OPTIONS) private readonly settings: Pick<CategoriesSyncOptions, 'url' | 'timeoutMs'>,
+    @Inject(SAFE_FETCH) private readonly safeFetch: SafeFetch,
   ) {}
 
   async sync(url = this.settings.url): Promise<CategorySyncResult> {
@@ -55,9 +62,10 @@ export class CategoriesSyncService {
   }
 
   private async download(url: string): Promise<[string, string]> {
-    let res: Response;
+    let res: SafeFetchResponse;
     try {
-      res = await fetch(url, {
+      // Public addresses only, also after DNS and each redirect (the URL may come from the CLI).
+      res = await this.safeFetch(url, {
         signal: AbortSignal.timeout(this.settings.timeoutMs),
         headers: { accept: 'application/json, text/csv' },
       });
@@ -71,10 +79,23 @@ export class CategoriesSyncService {
     const length = Number(res.headers.get('content-length') ?? NaN);
     if (length > MAX_FEED_BYTES)
       throw new CategoryFeedError(`the category feed is larger than ${MAX_FEED_BYTES} bytes`);
-    const body = Buffer.from(await res.arrayBuffer());
-    if (body.length > MAX_FEED_BYTES)
-      throw new CategoryFeedError(`the category feed is larger than ${MAX_FEED_BYTES} bytes`);
-    return [body.toString('utf8'), res.headers.get('content-type') ?? ''];
+    // Counted while reading: a feed without Content-Length is stopped at the limit, not buffered whole.
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    try {
+      for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        if (bytes > MAX_FEED_BYTES) {
+          throw new CategoryFeedError(`the category feed is larger than ${MAX_FEED_BYTES} bytes`);
+        }
+        chunks.push(Buffer.from(chunk));
+      }
+    } catch (err) {
+      await res.body?.cancel().catch(() => undefined);
+      if (err instanceof CategoryFeedError) throw err;
+      throw new CategoryFeedError(`cannot read the category feed: ${describeFetchError(err)}`);
+    }
+    return [Buffer.concat(chunks).toString('utf8'), res.headers.get('content-type') ?? ''];
   }
 
   private async upsert(tx: SqlExecutor, nodes: FeedCategory[]): Promise<CategorySyncResult> {

@@ -1,7 +1,8 @@
 import { headerKey } from '../import-profiles/column-mapping';
-import { CsvTokenizer } from '../imports/csv-tokenizer';
-import { detectDelimiter } from '../imports/file-sniffer';
-import { CATEGORY_SEPARATOR, parseCategoryPath } from '../imports/field-parsers';
+import { CsvTokenizer } from '../imports/read/csv-tokenizer';
+import { detectDelimiter } from '../imports/read/file-sniffer';
+import { CATEGORY_SEPARATOR } from '../catalogue/category-path';
+import { parseCategoryPath } from '../imports/map/field-parsers';
 
 /** One category of the wholesaler's tree, in feed order. */
 export interface FeedCategory {

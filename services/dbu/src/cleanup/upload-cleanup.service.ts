@@ -1,9 +1,10 @@
 import { readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@pjs/logger';
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { counter } from '@pjs/metrics';
-import type { ImportRunRepository } from '../imports/import-run.repository';
-import type { MediaStore } from '../imports/media-store';
+import { ImportRunRepository } from '../imports/runs/import-run.repository';
+import { MediaStore } from '../imports/upload/media-store';
 
 export interface CleanupResult {
   scanned: number;
@@ -22,12 +23,16 @@ const removed = () => counter('dbu_uploads_cleaned_total', 'Upload files deleted
  * threshold unless a queued or running import needs them. Database records are never touched:
  * the import runs stay, showing the file as no longer stored.
  */
+@Injectable()
 export class UploadCleanupService {
   constructor(
     private readonly media: MediaStore,
     private readonly runs: ImportRunRepository,
-    private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    // Registered at start, so dbu-cleanup's scrape has the series (0) before the first run.
+    removed();
+  }
 
   async cleanup(options: { olderThanMs: number; dryRun?: boolean; now?: number }): Promise<CleanupResult> {
     const cutoff = (options.now ?? Date.now()) - options.olderThanMs;

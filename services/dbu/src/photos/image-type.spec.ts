@@ -1,4 +1,4 @@
-import { describeContent, detectImageType } from './image-type';
+import { detectImageType } from './image-type';
 
 describe('detectImageType', () => {
   it('recognises JPEG, PNG, GIF, WebP and AVIF by their magic bytes', () => {
@@ -9,9 +9,7 @@ describe('detectImageType', () => {
     expect(detectImageType(Buffer.from('\x00\x00\x00\x1cftypavif', 'latin1'))?.extension).toBe('avif');
   });
 
-  it('refuses anything else and describes it', () => {
-    const html = Buffer.from('<!DOCTYPE html><html>');
-    expect(detectImageType(html)).toBeUndefined();
-    expect(describeContent(html)).toBe('content starts with "<!DOCTYPE ht"');
+  it('refuses anything else', () => {
+    expect(detectImageType(Buffer.from('<!DOCTYPE html><html>'))).toBeUndefined();
   });
 });

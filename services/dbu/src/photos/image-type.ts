@@ -24,12 +24,3 @@ export function detectImageType(head: Buffer): ImageType | undefined {
   if (at(head, 4, 'ftyp') && (at(head, 8, 'avif') || at(head, 8, 'avis'))) return AVIF;
   return undefined;
 }
-
-/** A short, printable description of what came instead of an image (for the error message). */
-export function describeContent(head: Buffer): string {
-  const text = head
-    .subarray(0, 12)
-    .toString('latin1')
-    .replace(/[^\x20-\x7e]/g, '.');
-  return `content starts with "${text}"`;
-}

@@ -2,8 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeFetchError } from './fetch-error';
-import { describeContent, detectImageType, MAGIC_BYTES, type ImageType } from './image-type';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SafeFetch, SafeFetchResponse } from '@pjs/egress';
+import { describeFetchError } from '../shared/fetch-error';
+import { SAFE_FETCH } from '../shared/safe-fetch.provider';
+import { detectImageType, MAGIC_BYTES, type ImageType } from './image-type';
+import { PHOTO_OPTIONS, type PhotoOptions } from './photo.options';
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -18,7 +22,10 @@ export interface StoredPhoto {
   bytes: number;
 }
 
-/** Why a photo could not be stored: the message is recorded on the photo and shown to operators. */
+/**
+ * Why a photo could not be stored: the message is recorded on the photo and shown to operators. It
+ * is one of a few fixed reasons (with numbers we chose or the status code), never bytes of the answer.
+ */
 export class PhotoFetchError extends Error {
   constructor(message: string) {
     super(message);
@@ -27,15 +34,23 @@ export class PhotoFetchError extends Error {
 }
 
 /**
- * Downloads one image: one time limit for the whole transfer, a size limit checked against the
+ * Downloads one image through the SSRF-safe fetch (public addresses only, also after DNS and each
+ * redirect, at most 3 redirects): one time limit for the whole transfer, a size limit checked against the
  * announced length and while streaming, the type judged by magic bytes, the file written under
  * MEDIA_DIR by the SHA-256 of its content (the same image for many products is stored once).
  */
+@Injectable()
 export class PhotoFetcher {
+  private readonly mediaDir: string;
+  private readonly limits: FetchLimits;
+
   constructor(
-    private readonly mediaDir: string,
-    private readonly limits: FetchLimits,
-  ) {}
+    @Inject(PHOTO_OPTIONS) options: Pick<PhotoOptions, 'mediaDir' | 'timeoutMs' | 'maxBytes'>,
+    @Inject(SAFE_FETCH) private readonly safeFetch: SafeFetch,
+  ) {
+    this.mediaDir = options.mediaDir;
+    this.limits = { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes };
+  }
 
   async fetch(url: string): Promise<StoredPhoto> {
     let parsed: URL;
@@ -46,9 +61,9 @@ export class PhotoFetcher {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PhotoFetchError('not an http(s) URL');
     const signal = AbortSignal.timeout(this.limits.timeoutMs);
-    let res: Response;
+    let res: SafeFetchResponse;
     try {
-      res = await fetch(parsed, { signal, redirect: 'follow', headers: { 'user-agent': 'pjs-dbu-photos/1' } });
+      res = await this.safeFetch(parsed, { signal, headers: { 'user-agent': 'pjs-dbu-photos/1' } });
     } catch (err) {
       throw new PhotoFetchError(describeFetchError(err));
     }
@@ -78,14 +93,14 @@ export class PhotoFetcher {
           head = Buffer.concat([head, buffer]).subarray(0, MAGIC_BYTES);
           if (head.length >= MAGIC_BYTES) {
             type = detectImageType(head);
-            if (!type) throw new PhotoFetchError(`not an image (${describeContent(head)})`);
+            if (!type) throw new PhotoFetchError('not an image');
           }
         }
         hash.update(buffer);
         if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       }
       if (!type) type = detectImageType(head);
-      if (!type) throw new PhotoFetchError(bytes === 0 ? 'empty response' : `not an image (${describeContent(head)})`);
+      if (!type) throw new PhotoFetchError(bytes === 0 ? 'empty response' : 'not an image');
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } catch (err) {
       out.destroy();

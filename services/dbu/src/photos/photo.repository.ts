@@ -1,6 +1,8 @@
-import { type DataSource } from '@pjs/database';
-import { queryRows, type SqlExecutor } from '../catalogue/sql';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from '@pjs/database';
+import { queryRows, type SqlExecutor } from '../shared/sql';
 import type { StoredPhoto } from './photo-fetcher';
+import { PHOTO_OPTIONS, type PhotoOptions } from './photo.options';
 
 export type PhotoScope = 'missing' | 'all';
 
@@ -19,11 +21,16 @@ export interface PhotoSummary {
 }
 
 /** All SQL of `product_photos` for the fetcher. */
+@Injectable()
 export class PhotoRepository {
+  private readonly maxAttempts: number;
+
   constructor(
     private readonly db: DataSource,
-    private readonly maxAttempts: number,
-  ) {}
+    @Inject(PHOTO_OPTIONS) options: Pick<PhotoOptions, 'maxAttempts'>,
+  ) {
+    this.maxAttempts = options.maxAttempts;
+  }
 
   /**
    * Products whose current image URL needs fetching, in item order after `after`: `missing` =

@@ -1,8 +1,10 @@
-import { type DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
-import { PhotoFetchError, type PhotoFetcher } from './photo-fetcher';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from '@pjs/database';
+import { LOGGER, type Logger } from '@pjs/logger';
+import { PhotoFetchError, PhotoFetcher } from './photo-fetcher';
 import { photosFetched } from './photo.metrics';
-import type { PhotoCandidate, PhotoRepository, PhotoScope, PhotoSummary } from './photo.repository';
+import { PhotoRepository, type PhotoCandidate, type PhotoScope, type PhotoSummary } from './photo.repository';
+import { PHOTO_OPTIONS, type PhotoOptions } from './photo.options';
 
 export interface PhotoPassOptions {
   scope: PhotoScope;
@@ -33,13 +35,14 @@ const FAILURES_SHOWN = 50;
  * Fetches product photos with bounded concurrency (PHOTO_CONCURRENCY), one pass at a time across
  * processes; failures are recorded with their reason and retried in a later pass.
  */
+@Injectable()
 export class PhotoService {
   constructor(
     private readonly db: DataSource,
     private readonly photos: PhotoRepository,
     private readonly fetcher: PhotoFetcher,
-    private readonly logger: Logger,
-    private readonly settings: { concurrency: number; retryAfterMs: number },
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PHOTO_OPTIONS) private readonly settings: Pick<PhotoOptions, 'concurrency' | 'retryAfterMs'>,
   ) {}
 
   countCandidates(scope: PhotoScope): Promise<number> {

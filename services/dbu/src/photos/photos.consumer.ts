@@ -1,17 +1,26 @@
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { CronJob } from 'cron';
 import { EventTypes } from '@pjs/contracts';
-import { type DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
-import { enqueueEvent, parseData, startConsumer, type AmqpConnection, type Envelope } from '@pjs/messaging';
-import { DbuJobs, DbuQueues, photosRequestedSchema, type PhotosRequested } from '../imports/import.jobs';
-import type { PhotoService } from './photo.service';
+import { DataSource } from '@pjs/database';
+import { LOGGER, type Logger } from '@pjs/logger';
+import { AmqpConnection, enqueueEvent, parseData, startConsumer, type Envelope } from '@pjs/messaging';
+import { DbuJobs, DbuQueues, photosRequestedSchema, type PhotosRequested } from '../messaging/dbu-jobs';
+import { OutboxRelayService } from '../messaging/outbox-relay.service';
+import { PHOTO_OPTIONS, type PhotoOptions } from './photo.options';
+import { PhotoService } from './photo.service';
 
 /**
  * dbu-worker's photo jobs: after every committed import (`dbu.catalogue.imported`) and on
  * PHOTOS_SCHEDULE (due retries), a batch of PHOTO_BATCH_SIZE missing photos per job; a job that
  * stops at its limit queues its continuation, so no single message runs for hours.
  */
+@Injectable()
 export class PhotosConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private job?: CronJob;
   private readonly stopping = new AbortController();
@@ -20,8 +29,9 @@ export class PhotosConsumer implements OnApplicationBootstrap, BeforeApplication
     private readonly amqp: AmqpConnection,
     private readonly db: DataSource,
     private readonly photos: PhotoService,
-    private readonly logger: Logger,
-    private readonly settings: { batchSize: number; schedule: string; afterImport: boolean; onQueued?: () => void },
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PHOTO_OPTIONS) private readonly settings: Pick<PhotoOptions, 'batchSize' | 'schedule' | 'afterImport'>,
+    @Optional() private readonly relay?: OutboxRelayService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,7 +68,7 @@ export class PhotosConsumer implements OnApplicationBootstrap, BeforeApplication
   /** Queues a photo job through the outbox. */
   async request(job: PhotosRequested): Promise<void> {
     await this.db.transaction((tx) => enqueueEvent(tx, DbuJobs.photosRequested, job));
-    this.settings.onQueued?.();
+    this.relay?.notify();
   }
 
   private async handle(envelope: Envelope): Promise<void | 'duplicate'> {

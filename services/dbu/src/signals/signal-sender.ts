@@ -1,16 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { catalogueImportedSchema, type CatalogueImported } from '@pjs/contracts';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { parseData, type Envelope } from '@pjs/messaging';
-import type { ImportRunRepository } from '../imports/import-run.repository';
-import { describeFetchError } from '../photos/fetch-error';
+import { ImportRunRepository } from '../imports/runs/import-run.repository';
+import { describeFetchError } from '../shared/fetch-error';
+import { SIGNAL_OPTIONS, type SignalOptions } from './signal.options';
 import { SIGNAL_HEADERS, signSignal } from './signature';
-
-export interface SignalSettings {
-  url: string;
-  secret?: string;
-  timeoutMs: number;
-  maxAttempts: number;
-}
 
 export class SignalDeliveryError extends Error {
   constructor(message: string) {
@@ -24,11 +19,13 @@ export class SignalDeliveryError extends Error {
  * so the consumer retries it with backoff from the durable retry queue; the outcome of each try
  * is recorded on the import run.
  */
+@Injectable()
 export class SignalSender {
   constructor(
-    private readonly settings: SignalSettings,
+    @Inject(SIGNAL_OPTIONS)
+    private readonly settings: Pick<SignalOptions, 'url' | 'secret' | 'timeoutMs' | 'maxAttempts'>,
     private readonly runs: ImportRunRepository,
-    private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async deliver(envelope: Envelope, attempt: number): Promise<void> {

@@ -1,21 +1,23 @@
-import type { OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventTypes } from '@pjs/contracts';
-import type { Logger } from '@pjs/logger';
-import { startConsumer, type AmqpConnection } from '@pjs/messaging';
-import { DbuQueues } from '../imports/import.jobs';
-import type { SignalSender } from './signal-sender';
+import { LOGGER, type Logger } from '@pjs/logger';
+import { AmqpConnection, startConsumer } from '@pjs/messaging';
+import { DbuQueues } from '../messaging/dbu-jobs';
+import { SignalSender } from './signal-sender';
+import { SIGNAL_OPTIONS, type SignalOptions } from './signal.options';
 
 /**
  * SIGNAL_URL after every committed import: its own durable queue bound to
  * `dbu.catalogue.imported`, so a receiver that is down is retried with growing delays
  * (SIGNAL_RETRY_AFTER doubling, at most 1 h) across worker restarts, then dead-lettered.
  */
+@Injectable()
 export class SignalConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly sender: SignalSender,
-    private readonly logger: Logger,
-    private readonly settings: { maxAttempts: number; retryAfterMs: number },
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SIGNAL_OPTIONS) private readonly settings: Pick<SignalOptions, 'maxAttempts' | 'retryAfterMs'>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -16,7 +16,12 @@ import type { AddressInfo } from 'node:net';
  *   /img/missing.jpg         404
  *   /img/flaky-<x>.jpg       503 for the first `flakyFailures` requests of that path, then a JPEG
  *   /categories              `categories` (body, content type, status)
+ *   /redirect?to=<url>       302 to <url> (a hostile host sends the fetcher elsewhere)
+ *   /redirect-loop/<n>.jpg   302 to /redirect-loop/<n+1>.jpg, for ever
+ *   /internal/secret         200 with `SECRET` as an image-looking body (stands for an internal service)
  */
+export const SECRET = 'internal secret: db password hunter2';
+
 export class FakeWholesaler {
   readonly hits = new Map<string, number>();
   categories: { body: string; contentType: string; status: number } = {
@@ -70,6 +75,20 @@ export class FakeWholesaler {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => (this.inFlight -= 1));
+    if (path === '/redirect') {
+      const to = new URL(req.url ?? '/', 'http://fake').searchParams.get('to') ?? '/';
+      res.writeHead(302, { location: to }).end();
+      return;
+    }
+    const loop = /^\/redirect-loop\/(\d+)\.jpg$/.exec(path);
+    if (loop) {
+      res.writeHead(302, { location: `/redirect-loop/${Number(loop[1]) + 1}.jpg` }).end();
+      return;
+    }
+    if (path === '/internal/secret') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(SECRET);
+      return;
+    }
     if (path === '/categories') {
       res.writeHead(this.categories.status, { 'content-type': this.categories.contentType }).end(this.categories.body);
       return;

@@ -1,11 +1,15 @@
+import { createSafeFetch } from '@pjs/egress';
 import { CategoryFeedError } from '../../src/categories-sync/category-feed';
+import { CategoriesSyncModule } from '../../src/categories-sync/categories-sync.module';
 import { CategoriesSyncService } from '../../src/categories-sync/categories-sync.service';
 import { FakeWholesaler } from '../fakes/wholesaler.fake';
 import {
   HEADER,
   createDbuTestContext,
+  createModuleContext,
   csvLine,
   importRun,
+  testConfig,
   writeFixture,
   type DbuTestContext,
 } from './support/dbu-test-context';
@@ -25,7 +29,12 @@ describe('category sync against the fake wholesaler', () => {
     ctx = await createDbuTestContext('categories');
     fake = new FakeWholesaler();
     await fake.start();
-    service = new CategoriesSyncService(ctx.dataSource, ctx.logger, { url: fake.url('/categories'), timeoutMs: 2000 });
+    service = new CategoriesSyncService(
+      ctx.dataSource,
+      ctx.logger,
+      { url: fake.url('/categories'), timeoutMs: 2000 },
+      createSafeFetch({ allowedHosts: ['127.0.0.1'] }),
+    );
   });
 
   afterAll(async () => {
@@ -102,9 +111,40 @@ describe('category sync against the fake wholesaler', () => {
     fake.categories = { contentType: 'application/json', status: 500, body: 'oops' };
     await expect(service.sync()).rejects.toThrow('the category feed answered HTTP 500');
     await expect(service.sync('http://127.0.0.1:1/categories')).rejects.toThrow(/cannot reach the category feed/);
-    await expect(new CategoriesSyncService(ctx.dataSource, ctx.logger, { timeoutMs: 100 }).sync()).rejects.toThrow(
-      CategoryFeedError,
-    );
+    await expect(
+      new CategoriesSyncService(ctx.dataSource, ctx.logger, { timeoutMs: 100 }, createSafeFetch()).sync(),
+    ).rejects.toThrow(CategoryFeedError);
     expect(await tree()).toEqual(before);
+  });
+
+  it('fetches the feed from public addresses only: not by default from loopback, nor behind a redirect', async () => {
+    const before = await tree();
+    fake.categories = { contentType: 'application/json', status: 200, body: '[{"id":"N","name":"Neu"}]' };
+    const feed = fake.url('/categories');
+    const port = new URL(feed).port;
+    const hits = () => fake.hits.get('/categories') ?? 0;
+    const strictApp = await createModuleContext(
+      ctx,
+      await testConfig(ctx, 'amqp://unused', { OUTBOUND_ALLOWED_HOSTS: '' }),
+      CategoriesSyncModule,
+    );
+    const allowingApp = await createModuleContext(ctx, await testConfig(ctx, 'amqp://unused'), CategoriesSyncModule);
+    try {
+      const strict = strictApp.get(CategoriesSyncService);
+      const allowing = allowingApp.get(CategoriesSyncService);
+      const seen = hits();
+      const refused = 'cannot reach the category feed: refused: not a public address';
+      await expect(strict.sync(feed)).rejects.toThrow(refused);
+      await expect(allowing.sync(`http://localhost:${port}/categories`)).rejects.toThrow(refused);
+      await expect(allowing.sync(`http://[::1]:${port}/categories`)).rejects.toThrow(refused);
+      const behindRedirect = `/redirect?to=${encodeURIComponent(`http://localhost:${port}/categories`)}`;
+      await expect(allowing.sync(fake.url(behindRedirect))).rejects.toThrow(refused);
+      await expect(allowing.sync(fake.url('/redirect-loop/0.jpg'))).rejects.toThrow('refused: too many redirects');
+      expect(hits()).toBe(seen);
+      expect(await tree()).toEqual(before);
+    } finally {
+      await strictApp.close();
+      await allowingApp.close();
+    }
   });
 });

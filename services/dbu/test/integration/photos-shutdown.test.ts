@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
 import { PhotosConsumer } from '../../src/photos/photos.consumer';
-import { createWorkerApp } from '../../src/worker.module';
+import { createWorkerApp } from '../../src/worker.bootstrap';
 import { FakeWholesaler } from '../fakes/wholesaler.fake';
 import { createDbuTestContext, testConfig, type DbuTestContext } from './support/dbu-test-context';
 

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPhotoService } from '../../src/photos/create-photo-service';
-import type { PhotoService } from '../../src/photos/photo.service';
+import type { INestApplicationContext } from '@nestjs/common';
+import { PhotoService } from '../../src/photos/photo.service';
+import { PhotosModule } from '../../src/photos/photos.module';
 import { FakeWholesaler, imageBytes } from '../fakes/wholesaler.fake';
-import { createDbuTestContext, type DbuTestContext } from './support/dbu-test-context';
+import { createDbuTestContext, createModuleContext, testConfig, type DbuTestContext } from './support/dbu-test-context';
 
 describe('photo fetching against the fake wholesaler', () => {
   let ctx: DbuTestContext;
   let fake: FakeWholesaler;
+  let app: INestApplicationContext;
   let photos: PhotoService;
 
   const addProducts = async (entries: [string, string][]) => {
@@ -30,19 +32,22 @@ describe('photo fetching against the fake wholesaler', () => {
     ctx = await createDbuTestContext('photos');
     fake = new FakeWholesaler();
     await fake.start();
-    fake.slowMs = 2000;
+    // Far apart, so an ordinary fetch on a loaded CI machine stays well inside the timeout.
+    fake.slowMs = 8000;
     fake.hugeBytes = 300 * 1024;
-    photos = createPhotoService(ctx.dataSource, ctx.logger, {
-      MEDIA_DIR: ctx.mediaDir,
-      PHOTO_CONCURRENCY: 3,
-      PHOTO_TIMEOUT: 500,
-      PHOTO_MAX_BYTES: 200 * 1024,
-      PHOTO_MAX_ATTEMPTS: 2,
-      PHOTO_RETRY_AFTER: 60_000,
+    const config = await testConfig(ctx, 'amqp://unused', {
+      PHOTO_CONCURRENCY: '3',
+      PHOTO_TIMEOUT: '2000',
+      PHOTO_MAX_BYTES: String(200 * 1024),
+      PHOTO_MAX_ATTEMPTS: '2',
+      PHOTO_RETRY_AFTER: '60s',
     });
+    app = await createModuleContext(ctx, config, PhotosModule);
+    photos = app.get(PhotoService);
   });
 
   afterAll(async () => {
+    await app.close();
     await fake.stop();
     await ctx.close();
   });
@@ -78,13 +83,13 @@ describe('photo fetching against the fake wholesaler', () => {
       'P-STALL': 'timed out',
       'P-HUGE': expect.stringMatching(/larger than 204800 bytes/),
       'P-HUGE-CHUNKED': 'larger than 204800 bytes',
-      'P-HTML': 'not an image (content starts with "<!DOCTYPE ht")',
+      'P-HTML': 'not an image',
       'P-404': 'HTTP 404',
     });
     expect(await photoRow('P-HTML')).toMatchObject({
       status: 'failed',
       attempts: 1,
-      last_error: expect.stringMatching(/not an image/),
+      last_error: 'not an image',
     });
     expect((await photoRow('P-404')).next_attempt_at).not.toBeNull();
   });

@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
-import type { MergeStep } from '../../src/imports/catalogue-importer';
-import { createWorkerApp } from '../../src/worker.module';
+import { TS_REGISTER, createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
+import type { MergeStep } from '../../src/imports/runs/import.options';
+import { createWorkerApp } from '../../src/worker.bootstrap';
 import {
   createDbuTestContext,
   generateCatalogue,
@@ -21,7 +21,7 @@ function startChildWorker(
   pauseAt: MergeStep,
 ): Promise<{ child: ChildProcess; paused: Promise<string> }> {
   const child = fork(join(__dirname, 'support', 'worker-child.ts'), [], {
-    execArgv: ['--require', join(__dirname, 'support', 'ts-register.js')],
+    execArgv: ['--require', TS_REGISTER],
     env: { ...process.env, ...env, PAUSE_AT: pauseAt },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -64,7 +64,7 @@ describe('an import whose worker dies mid-way', () => {
   it('leaves no half-merged state and is completed by the next worker', async () => {
     // A catalogue of 300 products, then a file that changes 20 of them and adds 50.
     const base = await writeFixture(ctx, 'base.csv', '');
-    generateCatalogue(base, 300, { seed: 3 });
+    await generateCatalogue(base, 300, { seed: 3 });
     expect(await importRun(ctx, base)).toMatchObject({ status: 'succeeded', new_count: 300 });
     const lines = (await readFile(base, 'utf8')).trimEnd().split('\n');
     for (let i = 1; i <= 20; i += 1) {
@@ -73,7 +73,7 @@ describe('an import whose worker dies mid-way', () => {
       lines[i * 10] = cells.join(';');
     }
     const extra = await writeFixture(ctx, 'extra.csv', '');
-    generateCatalogue(extra, 350, { seed: 3 });
+    await generateCatalogue(extra, 350, { seed: 3 });
     lines.push(...(await readFile(extra, 'utf8')).trimEnd().split('\n').slice(301));
     const second = await writeFixture(ctx, 'second.csv', `${lines.join('\n')}\n`);
     const before = await snapshot();

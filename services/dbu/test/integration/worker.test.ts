@@ -5,11 +5,11 @@ import { EventTypes, catalogueImportedSchema } from '@pjs/contracts';
 import { connectBroker, startConsumer, type AmqpConnection } from '@pjs/messaging';
 import { registry } from '@pjs/metrics';
 import { TcpProxy, createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
-import type { ImportRunRow } from '../../src/imports/import-run.types';
-import { ImportWatchdog } from '../../src/imports/import-watchdog';
+import type { ImportRunRow } from '../../src/imports/runs/import-run.types';
+import { ImportWatchdog } from '../../src/imports/queue/import-watchdog';
 import { SIGNAL_HEADERS, verifySignal } from '../../src/signals/signature';
-import { OutboxRelayService } from '../../src/signals/outbox-relay.service';
-import { createWorkerApp } from '../../src/worker.module';
+import { OutboxRelayService } from '../../src/messaging/outbox-relay.service';
+import { createWorkerApp } from '../../src/worker.bootstrap';
 import { FakeWholesaler } from '../fakes/wholesaler.fake';
 import {
   HEADER,

@@ -1,18 +1,27 @@
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { type DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
-import { OutboxRelay, type EnvelopeSink, type OutboxRelayOptions } from '@pjs/messaging';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from '@pjs/database';
+import { LOGGER, type Logger } from '@pjs/logger';
+import { EnvelopePublisher, OutboxRelay, type OutboxRelayOptions } from '@pjs/messaging';
+
+/** Tuning of the relay (tests make it poll faster); the defaults of OutboxRelay otherwise. */
+export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
 
 /**
  * The transactional outbox's relay as a Nest provider: publishes committed events (import jobs
  * from dbu-web, `dbu.catalogue.imported` from imports) with publisher confirms, retrying while
  * the broker is down. dbu-web and dbu-worker both run one (rows are taken with SKIP LOCKED).
  */
+@Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly relay: OutboxRelay;
 
-  constructor(db: DataSource, sink: EnvelopeSink, logger: Logger, options: OutboxRelayOptions = {}) {
-    this.relay = new OutboxRelay(db, sink, logger, options);
+  constructor(
+    db: DataSource,
+    publisher: EnvelopePublisher,
+    @Inject(LOGGER) logger: Logger,
+    @Optional() @Inject(OUTBOX_RELAY_OPTIONS) options?: OutboxRelayOptions,
+  ) {
+    this.relay = new OutboxRelay(db, publisher, logger, options ?? {});
   }
 
   onApplicationBootstrap(): void {
