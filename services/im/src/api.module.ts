@@ -1,65 +1,82 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { accountSettings, addressAllowlists, idempotencySettings, rateLimitSettings } from '@pjs/config';
 import { AuthModule } from '@pjs/auth';
-import { DatabaseModule, pingDatabase, type DataSource } from '@pjs/database';
+import { IdempotencyModule } from '@pjs/idempotency';
+import { DataSource, migrationsCurrent, pingDatabase } from '@pjs/database';
 import { HEALTH_OPTIONS, HealthController, type HealthOptions } from '@pjs/http';
-import { AmqpConnection, isBrokerConnected, MessagingModule } from '@pjs/messaging';
+import { AmqpConnection, isBrokerConnected } from '@pjs/messaging';
 import { MetricsController } from '@pjs/metrics';
+import { RateLimitModule } from '@pjs/rate-limit';
+import { IM_ACCESS_POLICY } from './access-policy';
 import { AnalysisPageController } from './analysis/analysis-page.controller';
 import { AnalysisController } from './analysis/analysis.controller';
-import { AnalysisRepository } from './analysis/analysis.repository';
-import type { ImConfig } from './config/im-config';
+import { AnalysisModule } from './analysis/analysis.module';
+import { CoreModule, type CoreOptions } from './core/core.module';
+import { DbuItemsController } from './dbu-items/dbu-items.controller';
+import { DbuItemsModule } from './dbu-items/dbu-items.module';
 import { InventoryController } from './inventory/inventory.controller';
-import { InventoryRepository } from './inventory/inventory.repository';
+import { InventoryModule } from './inventory/inventory.module';
 import { ItemsController } from './items/items.controller';
-import { ItemsRepository } from './items/items.repository';
+import { ItemsModule } from './items/items.module';
+import { OrdersController } from './orders/orders.controller';
+import { OrdersModule } from './orders/orders.module';
 import { ReceiveController } from './receive/receive.controller';
 import { ReceiveModule } from './receive/receive.module';
+import { SignalController } from './signal/signal.controller';
+import { SignalModule } from './signal/signal.module';
 import { StockController } from './stock/stock.controller';
+import { imAuditOptions } from './stock/stock-ledger.audit';
 import { StockModule } from './stock/stock.module';
-import { SyncWebModule } from './sync/sync-web.module';
-import { TokenController } from './token/token.controller';
 
-/** im-web: the inventory REST API. Controllers live only here (never in the worker). */
+/** im-web: the inventory REST API, the staff admin, health and metrics. Controllers live only here. */
 @Module({})
 export class ApiModule {
-  static forRoot(config: ImConfig, dataSource: DataSource): DynamicModule {
+  static forRoot(core: CoreOptions): DynamicModule {
+    const { config } = core;
     return {
       module: ApiModule,
       imports: [
-        DatabaseModule.forDataSource(dataSource),
-        MessagingModule.forRoot({ url: config.RABBITMQ_URL, waitForConnection: false }),
+        CoreModule.forRoot(core, { waitForConnection: false }),
         AuthModule.forRoot({
-          internalAllowedIps: config.INTERNAL_ALLOWED_IPS,
-          adminAllowedIps: config.ADMIN_ALLOWED_IPS,
-          tokenCacheTtlMs: config.AUTH_TOKEN_CACHE_TTL,
+          policy: IM_ACCESS_POLICY,
+          tokenEndpointPath: 'api/token',
+          ...addressAllowlists(config),
+          ...accountSettings(config),
+          audit: imAuditOptions(config),
         }),
+        RateLimitModule.forRoot(rateLimitSettings('im', config)),
+        IdempotencyModule.forRoot({ ...idempotencySettings(config), log: core.logger }),
         ReceiveModule,
         StockModule,
-        // POST /api/signal/, /api/query-dbu-item/, /api/confirm-item/ and the outbox relay (IM-B).
-        SyncWebModule.forRoot(config),
+        InventoryModule,
+        ItemsModule,
+        OrdersModule,
+        AnalysisModule,
+        SignalModule,
+        DbuItemsModule,
       ],
       controllers: [
         HealthController,
         MetricsController,
-        TokenController,
         ReceiveController,
         StockController,
         InventoryController,
         ItemsController,
+        OrdersController,
         AnalysisController,
         AnalysisPageController,
+        SignalController,
+        DbuItemsController,
       ],
       providers: [
-        InventoryRepository,
-        ItemsRepository,
-        AnalysisRepository,
         {
           provide: HEALTH_OPTIONS,
-          inject: [AmqpConnection],
-          useFactory: (amqp: AmqpConnection): HealthOptions => ({
+          inject: [DataSource, AmqpConnection],
+          useFactory: (db: DataSource, amqp: AmqpConnection): HealthOptions => ({
             service: 'im-web',
-            checks: { database: () => pingDatabase(dataSource), broker: () => isBrokerConnected(amqp) },
+            checks: { database: () => pingDatabase(db), broker: () => isBrokerConnected(amqp) },
             critical: ['database'],
+            readiness: { migrations: () => migrationsCurrent(db) },
           }),
         },
       ],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@pjs/config';
+import { drainSettings, loadConfigOrExit } from '@pjs/config';
+import { serveUntilStopped } from '@pjs/http';
 import { createLogger, exitOnStartupError } from '@pjs/logger';
 import { loadImConfig } from './config/im-config';
 import { connectIm } from './database/connect-im';
@@ -8,9 +9,9 @@ import { buildImWebApp } from './web.bootstrap';
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(() => loadImConfig(), 'im-web');
   const logger = createLogger({ service: 'im-web', process: 'web', level: config.LOG_LEVEL });
-  const dataSource = await connectIm(config, 'im-web');
+  const dataSource = await connectIm(config, 'web');
   const app = await buildImWebApp(config, dataSource, logger);
-  await app.listen(config.PORT, '0.0.0.0');
+  await serveUntilStopped(app, { port: config.PORT, logger, ...drainSettings(config) });
   logger.info('im-web listening', { port: config.PORT });
 }
 

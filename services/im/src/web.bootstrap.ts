@@ -1,55 +1,28 @@
-import type { INestApplication } from '@nestjs/common';
-import { AuthService } from '@pjs/auth';
+import { serveAdmin } from '@pjs/admin-host';
 import type { DataSource } from '@pjs/database';
-import { createWebApp } from '@pjs/http';
+import { createWebApp, type WebApp } from '@pjs/http';
 import type { Logger } from '@pjs/logger';
 import { initMetrics } from '@pjs/metrics';
+import { ApiRateLimits } from '@pjs/rate-limit';
+import { IM_ACCESS_POLICY } from './access-policy';
 import { ApiModule } from './api.module';
 import type { ImConfig } from './config/im-config';
 import { setupOpenApi } from './docs/openapi';
-import { bodyRefusalRelay } from './fast-lane/json-body';
-import { ApiRateLimits } from './rate-limit/api-rate-limits';
-import { rateLimitMiddleware } from './rate-limit/rate-limit.middleware';
-import { installStockFastLane } from './stock/stock-fast-lane';
-import { StockService } from './stock/stock.service';
+import { countRefusedOrderBodies } from './receive/receive.metrics';
+import { RECEIVE_ROUTE } from './receive/receive.controller';
 
-export interface ImWebOptions {
-  /** Serve add-stock / reduce-stock in front of Express (default: STOCK_FAST_LANE; tests compare both ways). */
-  fastLane?: boolean;
-}
-
-/** Builds im-web on a connected data source (main.ts and the e2e tests). */
-export async function buildImWebApp(
-  config: ImConfig,
-  dataSource: DataSource,
-  logger: Logger,
-  options: ImWebOptions = {},
-): Promise<INestApplication> {
+/** Builds im-web on a connected data source (main.ts and the tests), initialised and ready to listen. */
+export function buildImWebApp(config: ImConfig, dataSource: DataSource, logger: Logger): Promise<WebApp> {
   initMetrics('im-web');
-  const limits = new ApiRateLimits({
-    perToken: config.RATE_LIMIT_PER_TOKEN,
-    perIp: config.RATE_LIMIT_PER_IP,
-    windowMs: config.RATE_LIMIT_WINDOW,
-  });
-  return createWebApp(ApiModule.forRoot(config, dataSource), {
+  return createWebApp(ApiModule.forRoot({ config, dataSource, logger }), {
     logger,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: config.BODY_LIMIT,
-    configure: (app) => {
-      if (options.fastLane ?? config.STOCK_FAST_LANE) {
-        // Right after the body parsers (createWebApp's), before the rate limit: see bodyRefusalRelay.
-        app.use(bodyRefusalRelay);
-        installStockFastLane(app, {
-          stock: app.get(StockService),
-          auth: app.get(AuthService),
-          limits,
-          logger,
-          internalAllowedIps: config.INTERNAL_ALLOWED_IPS,
-          adminAllowedIps: config.ADMIN_ALLOWED_IPS,
-        });
-      }
-      app.use('/api', rateLimitMiddleware(limits));
-      setupOpenApi(app, config.ADMIN_ALLOWED_IPS);
+    gates: [ApiRateLimits],
+    configure: async (app) => {
+      countRefusedOrderBodies(app.getHttpAdapter().getInstance(), RECEIVE_ROUTE);
+      setupOpenApi(app, IM_ACCESS_POLICY);
+      await serveAdmin(app, { service: 'im', distDir: config.ADMIN_DIST_DIR });
     },
   });
 }

@@ -1,35 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { createUserCommand } from '@pjs/auth';
-import { runMigrations } from '@pjs/database';
-import { OrdersRepository } from '../orders/orders.repository';
+import { addAccountCommands } from '@pjs/auth';
+import { DataSource, runMigrations } from '@pjs/database';
 import { OrderValidationError } from '../receive/receive.schema';
 import { ReceiveService } from '../receive/receive.service';
-import { StockRepository } from '../stock/stock.repository';
 import { withCli } from './cli-context';
 
-/** migrate, create-user and receive. */
+/** migrate, create-user, the account commands (users, tokens, audit) and receive. */
 export function registerAdminCommands(program: Command): void {
+  addAccountCommands(program, withCli);
+
   program
     .command('migrate')
     .description('apply pending database migrations')
     .action(() =>
-      withCli(async ({ dataSource }) => {
-        const applied = await runMigrations(dataSource);
+      withCli(async (app) => {
+        const applied = await runMigrations(app.get(DataSource));
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      }),
-    );
-
-  program
-    .command('create-user')
-    .argument('<username>')
-    .option('--admin', 'may use admin routes')
-    .option('--password-stdin', 'read the password from stdin')
-    .description('create a user and print its API token')
-    .action((username: string, options: { admin?: boolean; passwordStdin?: boolean }) =>
-      withCli(async ({ dataSource }) => {
-        await createUserCommand(dataSource, username, options);
       }),
     );
 
@@ -38,20 +26,15 @@ export function registerAdminCommands(program: Command): void {
     .argument('<file>', 'a JSON file with the POST /api/receive/ body')
     .description('receive a supplier order from a file (same rules as POST /api/receive/)')
     .action((file: string) =>
-      withCli(async ({ dataSource }) => {
+      withCli(async (app) => {
         let payload: unknown;
         try {
           payload = JSON.parse(await readFile(file, 'utf8'));
         } catch (err) {
           throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
         }
-        const receiving = new ReceiveService(
-          dataSource,
-          new OrdersRepository(dataSource),
-          new StockRepository(dataSource),
-        );
         try {
-          const { created, order } = await receiving.receive(payload, {
+          const { created, order } = await app.get(ReceiveService).receivePayload(payload, {
             name: `cli:${userInfo().username}`,
             tokenId: null,
             source: 'cli',

@@ -1,23 +1,18 @@
-import { loadConfigOrExit } from '@pjs/config';
-import type { DataSource } from '@pjs/database';
-import { createLogger, type Logger } from '@pjs/logger';
-import { loadImConfig, type ImConfig } from '../config/im-config';
+import type { INestApplicationContext } from '@nestjs/common';
+import { runInCliContext } from '@pjs/database';
+import { loadImConfig } from '../config/im-config';
 import { connectIm } from '../database/connect-im';
+import { CliModule } from './cli.module';
 
-export interface CliContext {
-  config: ImConfig;
-  dataSource: DataSource;
-  logger: Logger;
-}
-
-/** Loads config, connects the database, runs the command and always closes the pool. */
-export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
-  const config = await loadConfigOrExit(() => loadImConfig(), 'im');
-  const logger = createLogger({ service: 'im', process: 'cli', level: config.LOG_LEVEL });
-  const dataSource = await connectIm(config, 'im-cli', 'cli');
-  try {
-    return await run({ config, dataSource, logger });
-  } finally {
-    await dataSource.destroy();
-  }
+/** Runs a `pnpm im` command inside CliModule's application context (see runInCliContext). */
+export function withCli<T>(run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  return runInCliContext(
+    {
+      service: 'im',
+      loadConfig: () => loadImConfig(),
+      connect: (config) => connectIm(config, 'cli'),
+      module: (config, dataSource, logger) => CliModule.forRoot({ config, dataSource, logger }),
+    },
+    run,
+  );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { DbuClient } from '../dbu-client/dbu-client';
-import { ItemDetailsRepository } from '../sync/item-details.repository';
+import { CatalogueReconciler, type ReconcileResult } from '../sync/catalogue-reconciler';
 import { SyncService, type SyncResult } from '../sync/sync.service';
 import { withCli } from './cli-context';
 
@@ -24,13 +23,9 @@ export function registerSyncCommands(program: Command): void {
     .option('--all', 'refresh the details of every item, not only the missing ones')
     .option('--batch-size <n>', 'item numbers per DBU request (1-500; default SYNC_BATCH_SIZE)', positiveInt)
     .action((options: SyncCommandOptions) =>
-      withCli(async ({ config, dataSource, logger }) => {
-        const sync = new SyncService(
-          DbuClient.fromConfig(config, logger),
-          new ItemDetailsRepository(dataSource),
-          { batchSize: options.batchSize ?? config.SYNC_BATCH_SIZE },
-          logger,
-        );
+      withCli(async (app) => {
+        const sync = app.get(SyncService);
+        const batchSize = options.batchSize;
         const bar = new SingleBar(
           {
             format: 'sync [{bar}] {percentage}% | {value}/{total} items | ETA {eta_formatted}',
@@ -51,7 +46,9 @@ export function registerSyncCommands(program: Command): void {
         };
         let result: SyncResult;
         try {
-          result = options.all ? await sync.syncAll({ onProgress }) : await sync.syncMissing({ onProgress });
+          result = options.all
+            ? await sync.syncAll({ onProgress, batchSize })
+            : await sync.syncMissing({ onProgress, batchSize });
         } finally {
           if (started) bar.stop();
         }
@@ -61,4 +58,33 @@ export function registerSyncCommands(program: Command): void {
         );
       }),
     );
+
+  program
+    .command('reconcile')
+    .description("follow DBU's changes feed from the stored cursor now (what im-worker does every RECONCILE_INTERVAL)")
+    .action(() =>
+      withCli(async (app) => {
+        process.stdout.write(`${reconcileSummary(await app.get(CatalogueReconciler).reconcile())}\n`);
+      }),
+    );
+
+  program
+    .command('resync-catalogue')
+    .description(
+      "after a DBU restore: forget the feed cursor and every item's details, copy them all from DBU again, " +
+        'then follow the changes feed from its head (waits for a running reconcile)',
+    )
+    .action(() =>
+      withCli(async (app) => {
+        process.stdout.write(`${reconcileSummary(await app.get(CatalogueReconciler).resync())}\n`);
+      }),
+    );
+}
+
+function reconcileSummary(result: ReconcileResult): string {
+  if (result.outcome === 'busy') return 'another reconcile is running; nothing done';
+  return (
+    `${result.refreshed} item(s) refreshed from DBU${result.copiedAll ? ' (full copy)' : ''}, ` +
+    `${result.changes} change(s) read from the feed, ${result.deleted} of deleted products`
+  );
 }

@@ -21,14 +21,10 @@ export const imConfigSpec = {
     /** im-worker: delay before the 2nd try of a failed sync message; doubles up to SYNC_RETRY_MAX_DELAY. */
     SYNC_RETRY_DELAY: setting.durationMs('5s'),
     SYNC_RETRY_MAX_DELAY: setting.durationMs('5m'),
-    /** Requests per window per token and per IP; 0 disables. */
-    RATE_LIMIT_PER_TOKEN: setting.int(600),
-    RATE_LIMIT_PER_IP: setting.int(1200),
-    RATE_LIMIT_WINDOW: setting.durationMs('1m'),
-    /** im-web: serve add-stock / reduce-stock in front of Express (same answers, less CPU); false to rule it out. */
-    STOCK_FAST_LANE: setting.bool(true),
+    /** im-worker: how often it follows DBU's changes feed (also once at start-up), healing lost events. */
+    RECONCILE_INTERVAL: setting.durationMs('5m'),
   },
-  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'DBU_PASSWORD', 'DBU_TOKEN'],
+  sensitive: ['DATABASE_URL', 'RABBITMQ_URL', 'REDIS_URL', 'DBU_PASSWORD', 'DBU_TOKEN'],
 } as const;
 
 export type ImConfig = LoadedConfig<typeof imConfigSpec.schema>;

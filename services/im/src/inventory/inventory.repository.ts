@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
-import type { InventoryOrdering, InventoryQueryDto } from './dto/inventory-query.dto';
+import type { InventoryOrdering, InventoryQuery } from './inventory.schemas';
 
 export interface ItemDetailsView {
   title: string | null;
@@ -11,6 +11,8 @@ export interface ItemDetailsView {
   release_date: string | null;
   rrp: string | null;
   image_url: string | null;
+  /** Where DBU serves the item's stored photos. */
+  photo_urls: string[];
   gpsr_complete: boolean;
   dbu_updated_at: string | null;
   synced_at: string;
@@ -66,11 +68,13 @@ interface Row {
   release_date: string | null;
   rrp: string | null;
   image_url: string | null;
+  photo_urls: string[] | null;
   gpsr_complete: boolean | null;
   dbu_updated_at: Date | null;
   synced_at: Date | null;
 }
 
+const isTrue = (flag: string) => flag === 'true' || flag === '1';
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The inventory listing: visible, not deleted items with their DBU details. */
@@ -78,7 +82,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export class InventoryRepository {
   constructor(private readonly db: DataSource) {}
 
-  async list(query: InventoryQueryDto): Promise<InventoryPage> {
+  async list(query: InventoryQuery): Promise<InventoryPage> {
     const where = ['i.is_visible', 'NOT i.is_deleted'];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -91,8 +95,8 @@ export class InventoryRepository {
     }
     if (query.license) where.push(`lower(d.license) = lower(${param(query.license.trim())})`);
     if (query.category) where.push(`d.category ILIKE ${param(`${likeEscape(query.category.trim())}%`)}`);
-    if (query.in_stock !== undefined) where.push(query.in_stock ? 'i.quantity > 0' : 'i.quantity = 0');
-    if (query.has_details !== undefined) where.push(`d.item_no IS ${query.has_details ? 'NOT ' : ''}NULL`);
+    if (query.in_stock !== undefined) where.push(isTrue(query.in_stock) ? 'i.quantity > 0' : 'i.quantity = 0');
+    if (query.has_details !== undefined) where.push(`d.item_no IS ${isTrue(query.has_details) ? 'NOT ' : ''}NULL`);
     if (query.release_from) where.push(`d.release_date >= ${param(query.release_from)}::date`);
     if (query.release_to) where.push(`d.release_date <= ${param(query.release_to)}::date`);
     const from = `FROM items i LEFT JOIN item_details d ON d.item_no = i.item_no WHERE ${where.join(' AND ')}`;
@@ -106,7 +110,7 @@ export class InventoryRepository {
       `SELECT i.item_no, i.title, i.quantity, i.unit_price::text,
               (i.quantity * coalesce(i.unit_price, 0))::numeric(20,2) AS value, i.updated_at,
               d.item_no IS NOT NULL AS has_details, d.title AS d_title, d.ean, d.manufacturer, d.license,
-              d.category, d.release_date::text, d.rrp::text, d.image_url, d.gpsr_complete, d.dbu_updated_at,
+              d.category, d.release_date::text, d.rrp::text, d.image_url, d.photo_urls, d.gpsr_complete, d.dbu_updated_at,
               d.synced_at
          ${from}
         ORDER BY ${ORDER_BY[query.ordering]}
@@ -142,6 +146,7 @@ function toView(row: Row): InventoryItemView {
           release_date: row.release_date,
           rrp: row.rrp,
           image_url: row.image_url,
+          photo_urls: row.photo_urls ?? [],
           gpsr_complete: row.gpsr_complete ?? false,
           dbu_updated_at: row.dbu_updated_at?.toISOString() ?? null,
           synced_at: row.synced_at!.toISOString(),

@@ -1,8 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from '@pjs/database';
-import type { ReceiveLine } from '../receive/receive.schema';
 import { formatCents } from './money';
-import type { OrderLineView, OrderSource, OrderView } from './order.types';
+import type { OrderLineView, OrderSource, OrderView, ReceiveLine } from './order.types';
+import type { OrdersQuery } from './orders.schemas';
+
+export interface OrderSummary {
+  id: number;
+  order_number: string;
+  supplier: string | null;
+  source: OrderSource;
+  received_at: string;
+  line_count: number;
+  quantity: number;
+  net_amount: string;
+}
+
+export interface OrdersPage {
+  count: number;
+  page: number;
+  page_size: number;
+  results: OrderSummary[];
+}
+
+/** `%`, `_` and `\` taken literally in an ILIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 interface OrderRow {
   id: number;
@@ -58,6 +79,30 @@ export class OrdersRepository {
         lines.map((l) => formatCents(l.totalCents)),
       ],
     );
+  }
+
+  /** A page of orders, newest first; `search` matches a substring of the order number. */
+  async list(query: OrdersQuery): Promise<OrdersPage> {
+    const pattern = query.search?.trim() ? `%${likeLiteral(query.search.trim())}%` : null;
+    const where = `WHERE ($1::text IS NULL OR o.order_number ILIKE $1)`;
+    const counted: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM orders o ${where}`, [pattern]);
+    const rows: (Omit<OrderSummary, 'received_at'> & { received_at: Date })[] = await this.db.query(
+      `SELECT o.id, o.order_number, o.supplier, o.source, o.received_at,
+              count(l.id)::int AS line_count, coalesce(sum(l.quantity), 0)::int AS quantity,
+              to_char(coalesce(sum(l.net_amount), 0), 'FM9999999999990.00') AS net_amount
+         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+         ${where}
+        GROUP BY o.id
+        ORDER BY o.received_at DESC, o.id DESC
+        LIMIT $2 OFFSET $3`,
+      [pattern, query.page_size, (query.page - 1) * query.page_size],
+    );
+    return {
+      count: counted[0]?.n ?? 0,
+      page: query.page,
+      page_size: query.page_size,
+      results: rows.map((r) => ({ ...r, received_at: r.received_at.toISOString() })),
+    };
   }
 
   /** The order id for an order number (what `order_id` means in the stock routes). */

@@ -1,56 +1,59 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { CurrentPrincipal, type Principal } from '@pjs/auth';
-import { ApiException } from '@pjs/http';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Endpoint, Obj, Type, validationFailed, type Principal } from '@pjs/http';
+import { IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
 import type { OrderView } from '../orders/order.types';
-import { OrderValidationError } from './receive.schema';
+import { OrderSchema } from '../orders/order.schema';
+import { OrderValidationError, ReceiveBodySchema, type ReceiveBody } from './receive.schema';
 import { ReceiveService } from './receive.service';
 
-const EXAMPLE = {
-  order_number: '1234',
-  items: [
-    { item_no: 'ABC-001', title: 'Widget', price: '12.50', discount: '5%', quantity: '2', uom: 'stk', total: '25.00' },
-  ],
-};
+export const RECEIVE_ROUTE = '/api/receive';
+
+const Created = Obj({ status: Type.Literal('created') }, { title: 'OrderCreated' });
+const Exists = Obj({ status: Type.Literal('exists'), order: OrderSchema }, { title: 'OrderExists' });
 
 @ApiTags('orders')
-@ApiSecurity('token')
 @Controller('api')
 export class ReceiveController {
-  constructor(private readonly receiving: ReceiveService) {}
+  constructor(
+    private readonly receiving: ReceiveService,
+    private readonly writes: IdempotentWrites,
+  ) {}
 
-  @Post(['receive', 'receive/'])
+  @Post('receive')
   @HttpCode(201)
-  @ApiOperation({
+  @Endpoint({
     summary: 'Receive a supplier order',
     description:
       'Creates the order, its lines and missing items and books receive movements in one transaction. ' +
       'Numbers may be strings; `discount` is a percentage ("5%") or an amount in EUR off the whole line. ' +
       'The same order_number again answers 200 with the existing order and changes nothing.',
+    body: ReceiveBodySchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      201: { description: 'The order was created', schema: Created },
+      200: { description: 'The order number was known: the stored order, nothing changed', schema: Exists },
+      400: 'validation_failed, naming the field (items.0.quantity)',
+      ...IdempotencyResponses,
+    },
   })
-  @ApiBody({ schema: { type: 'object', example: EXAMPLE } })
-  @ApiResponse({ status: 201, description: '{"status": "created"}' })
-  @ApiResponse({ status: 200, description: '{"status": "exists", "order": {...}}: the order number was known' })
-  @ApiResponse({ status: 400, description: 'validation_failed, naming the field (items.0.quantity)' })
   async receive(
-    @Body() body: Record<string, unknown>,
+    @Body() body: ReceiveBody,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ status: 'created' } | { status: 'exists'; order: OrderView }> {
     try {
-      const result = await this.receiving.receive(body, {
-        name: principal.username,
-        tokenId: principal.tokenId,
-        source: 'http',
+      return await this.writes.answer(request, reply, async (tx) => {
+        const actor = { name: principal.username, tokenId: principal.tokenId ?? null, source: 'http' as const };
+        const result = await this.receiving.receive(body, actor, tx);
+        if (result.created) return { status: 'created' as const };
+        reply.code(200);
+        return { status: 'exists' as const, order: result.order };
       });
-      if (result.created) return { status: 'created' };
-      res.status(200);
-      return { status: 'exists', order: result.order };
     } catch (err) {
-      if (err instanceof OrderValidationError) {
-        throw new ApiException(400, 'validation_failed', err.message, err.errors);
-      }
+      if (err instanceof OrderValidationError) throw validationFailed(err.errors);
       throw err;
     }
   }

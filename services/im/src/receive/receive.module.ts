@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
-import { OrdersRepository } from '../orders/orders.repository';
-import { StockRepository } from '../stock/stock.repository';
+import { OrdersModule } from '../orders/orders.module';
+import { StockModule } from '../stock/stock.module';
 import { ReceiveService } from './receive.service';
 
 /**
- * Receiving orders, without any controller: imported by the web app (ReceiveController) and by
- * im-worker's AMQP intake (`im.order.received`). Needs the global DataSource (DatabaseModule).
+ * Receiving orders, shared by im-web (ReceiveController), im-worker's AMQP intake
+ * (`im.order.received`) and `pnpm im receive`.
  */
 @Module({
-  providers: [ReceiveService, OrdersRepository, StockRepository],
-  exports: [ReceiveService, OrdersRepository, StockRepository],
+  imports: [OrdersModule, StockModule],
+  providers: [ReceiveService],
+  exports: [ReceiveService],
 })
 export class ReceiveModule {}

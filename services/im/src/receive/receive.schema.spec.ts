@@ -60,6 +60,16 @@ describe('parseReceivePayload', () => {
     expect(order.lines[0]).toMatchObject({ uom: 'stk', title: '', totalCents: 600n, discountCents: 150n });
   });
 
+  it('trims text and drops keys it does not know', () => {
+    const order = parseReceivePayload({
+      order_number: ' 12 ',
+      supplier: '  ',
+      items: [{ item_no: ' X-1 ', title: ' Thing ', price: '1', quantity: '3', uom: ' ', colour: 'red' }],
+    });
+    expect(order).toMatchObject({ orderNumber: '12', supplier: null });
+    expect(order.lines[0]).toMatchObject({ itemNo: 'X-1', title: 'Thing', uom: 'stk', quantity: 3 });
+  });
+
   it('treats a blank or null discount as none', () => {
     const order = parseReceivePayload({
       order_number: '1',
@@ -84,7 +94,15 @@ describe('parseReceivePayload', () => {
     ],
     [{ order_number: '1', items: [{ item_no: 'X', price: '1', quantity: 1, uom: 'x'.repeat(21) }] }, ['items.0.uom']],
     [{ order_number: '1', items: [{ item_no: 'X', price: '1', quantity: 1, total: 'lots' }] }, ['items.0.total']],
-    [{ order_number: 1.5, items: [{ item_no: 'X', price: '1', quantity: 1 }] }, ['order_number']],
+    [{ order_number: { no: 1 }, items: [{ item_no: 'X', price: '1', quantity: 1 }] }, ['order_number']],
+    [{ order_number: '1', items: [{ item_no: '   ', price: '1', quantity: 1 }] }, ['items.0.item_no']],
+    [{ order_number: '1', items: [{ item_no: 'X', price: '1.005', quantity: 1 }] }, ['items.0.price']],
+    [{ order_number: '1', items: [{ item_no: 'X', price: '2', quantity: 1, discount: '2.01' }] }, ['items.0.discount']],
+    [{ order_number: '1', items: [{ item_no: 'X', price: '9999999999', quantity: 200 }] }, ['items.0.price']],
+    [
+      { order_number: '1', items: [{ item_no: 'X', price: '1', quantity: 1, discount: '100.5%' }] },
+      ['items.0.discount'],
+    ],
   ])('names the bad fields of %j', (payload, expected) => {
     expect(fields(payload)).toEqual(expected);
   });

@@ -1,172 +1,112 @@
-import { z } from 'zod';
-import type { FieldError } from '@pjs/http';
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  Checked,
+  compileBodySchema,
+  defineCheck,
+  fieldErrors,
+  Int,
+  Nullable,
+  Obj,
+  Text,
+  type FieldError,
+} from '@pjs/http';
+import { ItemNumber, OrderNumber } from '../common/text.schema';
 import { MoneyFormatError, parseCents, parsePercentHundredths, percentOf } from '../orders/money';
+import type { ReceiveLine, ReceiveOrder } from '../orders/order.types';
 
 /**
- * The `/api/receive/` body and the `im.order.received` message data (the same contract as
- * `orderReceivedSchema` in @pjs/contracts, stricter where the database needs it). Numbers may
- * arrive as strings; a discount is either a percentage (`"5%"`) or an amount in EUR taken off the
- * whole line (`"1.50"`). Parsing yields exact integer cents, never floats.
+ * The `/api/receive/` body and the `im.order.received` message data (the contract of
+ * `orderReceivedSchema` in @pjs/contracts, stricter where the database needs it): one schema,
+ * compiled by the route for HTTP and by parseReceivePayload for messages and files. Numbers may
+ * arrive as strings and texts as numbers; a discount is a percentage (`"5%"`) or an amount in EUR
+ * taken off the whole line (`"1.50"`). toReceiveOrder then applies what a schema cannot say
+ * (the discount against the line, sizes of products) and yields exact integer cents, never floats.
  */
 
 export const MAX_ORDER_LINES = 1000;
 const MAX_QUANTITY = 1_000_000;
+/** Cents of price × quantity must stay below 10^12 (numeric(12,2) columns). */
+const MAX_LINE_CENTS = 10n ** 12n;
 
-export interface ReceiveLine {
-  lineNo: number;
-  itemNo: string;
-  title: string;
-  priceCents: bigint;
-  quantity: number;
-  uom: string;
-  /** The line total as sent by the supplier (price × quantity when not sent). */
-  totalCents: bigint;
-  /** Hundredths of a percent when the discount was given as a percentage. */
-  discountPercentHundredths: bigint | null;
-  /** The discount in cents taken off the whole line (computed from the percentage if needed). */
-  discountCents: bigint;
+const isBlank = (value: unknown): boolean => typeof value === 'string' && value.trim() === '';
+
+function parses(parse: (text: string) => unknown, value: unknown): boolean {
+  if (typeof value !== 'string') return true; // the type is the schema's business
+  try {
+    parse(value);
+    return true;
+  } catch (err) {
+    if (err instanceof MoneyFormatError) return false;
+    throw err;
+  }
 }
 
-export interface ReceiveOrder {
-  orderNumber: string;
-  supplier: string | null;
-  lines: ReceiveLine[];
-}
+const MONEY = defineCheck('im.money', {
+  validate: (value) => !isBlank(value) && parses(parseCents, value),
+  message: 'must be a decimal number such as 12.50 (at most two decimals)',
+});
+const MONEY_OR_BLANK = defineCheck('im.money-or-blank', {
+  validate: (value) => isBlank(value) || parses(parseCents, value),
+  message: 'must be a decimal number such as 12.50 (at most two decimals)',
+});
+const DISCOUNT = defineCheck('im.discount', {
+  validate: (value) => isBlank(value) || parses(parseDiscount, value),
+  message: 'must be a percentage such as "5%" (at most 100%) or an amount such as "1.50"',
+});
 
-type Ctx = z.RefinementCtx;
+const moneyText = (description: string) =>
+  Type.String({ maxLength: 32, description: `${description}; "12.50", "12,5" or a JSON number`, example: '12.50' });
 
-function fail(ctx: Ctx, message: string): typeof z.NEVER {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
+const LineSchema = Obj(
+  {
+    item_no: ItemNumber,
+    title: Type.Optional(Nullable(Text(500, { example: 'Widget' }))),
+    price: Checked(MONEY, moneyText('Unit price in EUR')),
+    discount: Type.Optional(
+      Nullable(
+        Checked(
+          DISCOUNT,
+          Type.String({ maxLength: 32, description: '"5%" of price × quantity, or EUR off the line', example: '5%' }),
+        ),
+      ),
+    ),
+    quantity: Int(1, MAX_QUANTITY, { description: 'A whole number; may be sent as a string' }),
+    uom: Type.Optional(Nullable(Text(20, { description: 'Unit of measure (default stk)', example: 'stk' }))),
+    total: Type.Optional(Nullable(Checked(MONEY_OR_BLANK, moneyText('Line total as sent (default price × quantity)')))),
+  },
+  { title: 'OrderLineIn' },
+);
 
-const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
-function text(max: number, opts: { required?: boolean; fallback?: string } = {}) {
-  return z
-    .unknown()
-    .optional()
-    .transform((value, ctx): string => {
-      if (isBlank(value)) return opts.required ? fail(ctx, 'is required') : (opts.fallback ?? '');
-      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) value = String(value);
-      if (typeof value !== 'string') return fail(ctx, 'must be a string');
-      const trimmed = value.trim();
-      if (trimmed.length > max) return fail(ctx, `must be at most ${max} characters`);
-      return trimmed;
-    });
-}
-
-function money(opts: { required: boolean }) {
-  return z
-    .unknown()
-    .optional()
-    .transform((value, ctx): bigint | undefined => {
-      if (isBlank(value)) return opts.required ? fail(ctx, 'is required') : undefined;
-      if (typeof value !== 'string' && typeof value !== 'number')
-        return fail(ctx, 'must be a decimal number such as 12.50');
-      try {
-        return parseCents(value);
-      } catch (err) {
-        if (err instanceof MoneyFormatError) return fail(ctx, err.message);
-        throw err;
-      }
-    });
-}
-
-const quantity = z
-  .unknown()
-  .optional()
-  .transform((value, ctx): number => {
-    if (isBlank(value)) return fail(ctx, 'is required');
-    const textValue = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : null;
-    if (textValue === null || !/^\d+(\.0+)?$/.test(textValue)) return fail(ctx, 'must be a whole number');
-    const n = Number.parseInt(textValue, 10);
-    if (n < 1) return fail(ctx, 'must be at least 1');
-    if (n > MAX_QUANTITY) return fail(ctx, `must be at most ${MAX_QUANTITY}`);
-    return n;
-  });
-
-type Discount = { percentHundredths: bigint } | { cents: bigint } | null;
-
-const discount = z
-  .unknown()
-  .optional()
-  .transform((value, ctx): Discount => {
-    if (isBlank(value)) return null;
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      return fail(ctx, 'must be a percentage such as "5%" or an amount such as "1.50"');
-    }
-    try {
-      if (typeof value === 'string' && value.trim().endsWith('%')) {
-        return { percentHundredths: parsePercentHundredths(value.trim().slice(0, -1).trim()) };
-      }
-      return { cents: parseCents(value) };
-    } catch (err) {
-      if (err instanceof MoneyFormatError) return fail(ctx, err.message);
-      throw err;
-    }
-  });
-
-const lineSchema = z
-  .object({
-    item_no: text(64, { required: true }),
-    title: text(500),
-    price: money({ required: true }),
-    discount,
-    quantity,
-    uom: text(20, { fallback: 'stk' }),
-    total: money({ required: false }),
-  })
-  .transform((line, ctx) => {
-    const gross = line.price! * BigInt(line.quantity);
-    let discountCents = 0n;
-    let percent: bigint | null = null;
-    if (line.discount && 'percentHundredths' in line.discount) {
-      percent = line.discount.percentHundredths;
-      discountCents = percentOf(gross, percent);
-    } else if (line.discount) {
-      discountCents = line.discount.cents;
-      if (discountCents > gross) {
-        ctx.addIssue({ code: 'custom', path: ['discount'], message: 'must not exceed price × quantity' });
-        return z.NEVER;
-      }
-    }
-    if (gross >= 10n ** 12n) {
-      ctx.addIssue({ code: 'custom', path: ['price'], message: 'price × quantity is too large' });
-      return z.NEVER;
-    }
-    return {
-      itemNo: line.item_no,
-      title: line.title,
-      priceCents: line.price!,
-      quantity: line.quantity,
-      uom: line.uom,
-      totalCents: line.total ?? gross,
-      discountPercentHundredths: percent,
-      discountCents,
-    };
-  });
-
-/** zod schema shared by `POST /api/receive/` and the `im.order.received` consumer. */
-export const receivePayloadSchema = z
-  .object(
-    {
-      order_number: text(100, { required: true }),
-      supplier: text(200),
-      items: z
-        .array(lineSchema, {
-          error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of order lines'),
-        })
-        .min(1, { error: 'must contain at least one line' })
-        .max(MAX_ORDER_LINES, { error: `must contain at most ${MAX_ORDER_LINES} lines` }),
+export const ReceiveBodySchema = Obj(
+  {
+    order_number: OrderNumber,
+    supplier: Type.Optional(Nullable(Text(200))),
+    items: Type.Array(LineSchema, {
+      minItems: 1,
+      maxItems: MAX_ORDER_LINES,
+      description: `1 to ${MAX_ORDER_LINES} order lines`,
+      errorMessage: `must be a list of 1 to ${MAX_ORDER_LINES} order lines`,
+    }),
+  },
+  {
+    title: 'ReceiveOrder',
+    example: {
+      order_number: '1234',
+      items: [
+        {
+          item_no: 'ABC-001',
+          title: 'Widget',
+          price: '12.50',
+          discount: '5%',
+          quantity: 2,
+          uom: 'stk',
+          total: '25.00',
+        },
+      ],
     },
-    { error: 'must be a JSON object' },
-  )
-  .transform((body): ReceiveOrder => ({
-    orderNumber: body.order_number,
-    supplier: body.supplier || null,
-    lines: body.items.map((line, i) => ({ lineNo: i + 1, ...line })),
-  }));
+  },
+);
+export type ReceiveBody = Static<typeof ReceiveBodySchema>;
 
 /** An order that failed validation; each error names its field (`items.0.quantity`). */
 export class OrderValidationError extends Error {
@@ -176,14 +116,56 @@ export class OrderValidationError extends Error {
   }
 }
 
-/** Validates and normalises a receive payload, or throws OrderValidationError. */
+let validateBody: ReturnType<typeof compileBodySchema<ReceiveBody>> | undefined;
+
+/** Validates and normalises an order that did not come through the route (a message, a file). */
 export function parseReceivePayload(payload: unknown): ReceiveOrder {
-  const result = receivePayloadSchema.safeParse(payload);
-  if (result.success) return result.data;
-  throw new OrderValidationError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.map(String).join('.') : 'body',
-      message: issue.message,
-    })),
-  );
+  validateBody ??= compileBodySchema<ReceiveBody>(ReceiveBodySchema);
+  if (!validateBody(payload)) throw new OrderValidationError(fieldErrors(validateBody.errors ?? [], 'body'));
+  return toReceiveOrder(payload);
+}
+
+type Discount = { percentHundredths: bigint } | { cents: bigint } | null;
+
+function parseDiscount(text: string): Discount {
+  const value = text.trim();
+  if (value === '') return null;
+  if (value.endsWith('%')) return { percentHundredths: parsePercentHundredths(value.slice(0, -1).trim()) };
+  return { cents: parseCents(value) };
+}
+
+const text = (value: string | null | undefined): string => value?.trim() ?? '';
+
+/** A body the schema accepted → the order to store; throws OrderValidationError for the rules left. */
+export function toReceiveOrder(body: ReceiveBody): ReceiveOrder {
+  const errors: FieldError[] = [];
+  const lines = body.items.map((line, i): ReceiveLine => {
+    const priceCents = parseCents(line.price);
+    const gross = priceCents * BigInt(line.quantity);
+    const discount = line.discount ? parseDiscount(line.discount) : null;
+    let discountCents = 0n;
+    let percent: bigint | null = null;
+    if (discount && 'percentHundredths' in discount) {
+      percent = discount.percentHundredths;
+      discountCents = percentOf(gross, percent);
+    } else if (discount) {
+      discountCents = discount.cents;
+      if (discountCents > gross)
+        errors.push({ field: `items.${i}.discount`, message: 'must not exceed price × quantity' });
+    }
+    if (gross >= MAX_LINE_CENTS) errors.push({ field: `items.${i}.price`, message: 'price × quantity is too large' });
+    return {
+      lineNo: i + 1,
+      itemNo: line.item_no.trim(),
+      title: text(line.title),
+      priceCents,
+      quantity: line.quantity,
+      uom: text(line.uom) || 'stk',
+      totalCents: line.total && !isBlank(line.total) ? parseCents(line.total) : gross,
+      discountPercentHundredths: percent,
+      discountCents,
+    };
+  });
+  if (errors.length) throw new OrderValidationError(errors);
+  return { orderNumber: body.order_number.trim(), supplier: text(body.supplier) || null, lines };
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from '@pjs/database';
+import { DataSource, type EntityManager } from '@pjs/database';
 import { formatCents } from '../orders/money';
-import type { OrderSource, OrderView } from '../orders/order.types';
+import type { OrderSource, OrderView, ReceiveLine, ReceiveOrder } from '../orders/order.types';
 import { OrdersRepository } from '../orders/orders.repository';
 import { countMovements } from '../stock/stock.metrics';
 import { StockRepository, type ReceivedItem } from '../stock/stock.repository';
 import type { Actor } from '../stock/stock.types';
 import { receiveMetrics } from './receive.metrics';
-import { OrderValidationError, parseReceivePayload, type ReceiveLine, type ReceiveOrder } from './receive.schema';
+import { OrderValidationError, parseReceivePayload, toReceiveOrder, type ReceiveBody } from './receive.schema';
 
 /** Who sent the order and how (HTTP caller, AMQP intake or the CLI). */
 export interface ReceiveActor extends Actor {
@@ -21,8 +21,8 @@ export interface ReceiveResult {
 }
 
 /**
- * Receiving a supplier order: validates the payload (the same rules for `POST /api/receive/` and
- * the `im.order.received` message), then in ONE transaction creates the order and its lines,
+ * Receiving a supplier order: validates it (the same schema and rules for `POST /api/receive/`,
+ * the `im.order.received` message and `pnpm im receive`), then in ONE transaction creates the order and its lines,
  * creates missing items, adds the quantities and books `receive` movements. The same order
  * number again (even concurrently) changes nothing and yields the existing order.
  */
@@ -34,20 +34,27 @@ export class ReceiveService {
     private readonly stock: StockRepository,
   ) {}
 
-  /** Throws OrderValidationError (naming the field) when the payload is invalid. */
-  async receive(payload: unknown, actor: ReceiveActor): Promise<ReceiveResult> {
+  /** An order from `POST /api/receive/`, its body already checked by the route's schema. */
+  /** `tx`: the caller's transaction (the request's Idempotency-Key is stored in it). */
+  receive(body: ReceiveBody, actor: ReceiveActor, tx?: EntityManager): Promise<ReceiveResult> {
+    return this.store(() => toReceiveOrder(body), actor, tx);
+  }
+
+  /** An order from a message or a file: checked against the same schema first. */
+  receivePayload(payload: unknown, actor: ReceiveActor): Promise<ReceiveResult> {
+    return this.store(() => parseReceivePayload(payload), actor);
+  }
+
+  /** Throws OrderValidationError (naming the field) when the order breaks a rule. */
+  private async store(parse: () => ReceiveOrder, actor: ReceiveActor, outer?: EntityManager): Promise<ReceiveResult> {
     let order: ReceiveOrder;
     try {
-      order = parseReceivePayload(payload);
+      order = parse();
     } catch (err) {
       if (err instanceof OrderValidationError) receiveMetrics.orders.inc({ source: actor.source, result: 'invalid' });
       throw err;
     }
-    return this.receiveParsed(order, actor);
-  }
-
-  async receiveParsed(order: ReceiveOrder, actor: ReceiveActor): Promise<ReceiveResult> {
-    const booked = await this.db.transaction(async (tx) => {
+    const booked = await (outer ?? this.db.manager).transaction(async (tx) => {
       const orderId = await this.orders.insertIfNew(tx, {
         orderNumber: order.orderNumber,
         supplier: order.supplier,
@@ -68,7 +75,7 @@ export class ReceiveService {
     }
     receiveMetrics.orders.inc({ source: actor.source, result: booked ? 'created' : 'duplicate' });
     // Committed either by us or by the request that won the race on the unique order number.
-    const existing = await this.orders.findByNumber(order.orderNumber);
+    const existing = await this.orders.findByNumber(order.orderNumber, outer);
     if (!existing) throw new Error(`order ${order.orderNumber} vanished after it was received`);
     return { created: booked !== null, order: existing };
   }

@@ -1,110 +1,142 @@
-import { Body, Controller, Delete, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { Admin, CurrentPrincipal, type Principal } from '@pjs/auth';
-import { FieldValidationException } from '@pjs/http';
+import { Controller, Delete, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Endpoint, FieldValidationException, type Principal } from '@pjs/http';
+import { IDEMPOTENCY_HEADER, IdempotencyHeaders, IdempotencyResponses, IdempotentWrites } from '@pjs/idempotency';
+import {
+  ItemNumberQuerySchema,
+  ItemReferenceSchema,
+  StockChangeResultSchema,
+  StockChangeSchema,
+  type ItemReferenceBody,
+  type StockChangeBody,
+} from './stock.schemas';
+import { stockMetrics } from './stock.metrics';
+import { StockService } from './stock.service';
 import type { StockChangeResult, StockOperation } from './stock.types';
-import { ItemReferenceDto, StockChangeDto } from './dto/stock-change.dto';
-import { StockService, type StockAnswer } from './stock.service';
 
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'Makes a retry safe: the same key (per user and route) with the same body answers the first result ' +
-    'without applying the change again; with a different body it answers 422. Refused requests (4xx) are not stored.',
-};
+/**
+ * The request as the route's schemas left it. The handlers take it whole (one parameter instead of
+ * body, principal and header decorators): these are IM's hottest routes, and each Nest parameter
+ * decorator costs a few promises per request.
+ */
+type StockChangeRequest<B> = FastifyRequest<{ Body: B; Querystring: { item_no?: string } }>;
 
-/** Admin stock changes; controllers only translate HTTP (StockService holds the rules). */
+function callerOf(request: FastifyRequest): Principal {
+  return request.principal!; // the access check admitted the request with a principal
+}
+
+const REFUSALS = {
+  400: 'validation_failed, naming the field (an unknown order_id too)',
+  404: 'item_not_found: unknown or deleted item',
+  ...IdempotencyResponses,
+} as const;
+
+/** Stock changes on one item; StockService holds the rules, this only translates HTTP. */
 @ApiTags('stock')
-@ApiSecurity('token')
-@Admin()
 @Controller('api')
 export class StockController {
-  constructor(private readonly stock: StockService) {}
+  constructor(
+    private readonly stock: StockService,
+    private readonly writes: IdempotentWrites,
+  ) {}
 
-  @Post(['add-stock', 'add-stock/'])
+  @Post('add-stock')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Add stock to an item' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiResponse({ status: 404, description: 'unknown or deleted item' })
+  @Endpoint({
+    summary: 'Add stock to an item',
+    body: StockChangeSchema,
+    headers: IdempotencyHeaders,
+    responses: { 200: StockChangeResultSchema, ...REFUSALS },
+  })
   add(
-    @Body() body: StockChangeDto,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') key: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Req() request: StockChangeRequest<StockChangeBody>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResult> {
-    return this.run('add', body.item_no, body, principal, key, res);
+    return this.run('add', request.body.item_no, request.body, request, reply);
   }
 
-  @Post(['reduce-stock', 'reduce-stock/'])
+  @Post('reduce-stock')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reduce the stock of an item; 409 instead of going below zero' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiResponse({ status: 409, description: 'insufficient_stock: nothing was changed' })
+  @Endpoint({
+    summary: 'Reduce the stock of an item; 409 instead of going below zero',
+    body: StockChangeSchema,
+    headers: IdempotencyHeaders,
+    responses: {
+      200: StockChangeResultSchema,
+      ...REFUSALS,
+      409: 'insufficient_stock: nothing was changed',
+    },
+  })
   reduce(
-    @Body() body: StockChangeDto,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') key: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Req() request: StockChangeRequest<StockChangeBody>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResult> {
-    return this.run('reduce', body.item_no, body, principal, key, res);
+    return this.run('reduce', request.body.item_no, request.body, request, reply);
   }
 
-  @Delete(['delete-item', 'delete-item/'])
+  @Delete('delete-item')
   @HttpCode(200)
-  @ApiOperation({
+  @Endpoint({
     summary: 'Soft-delete an item',
     description: 'The item leaves the inventory; its quantity and history are kept (restore-item brings it back).',
+    body: ItemReferenceSchema,
+    query: ItemNumberQuerySchema,
+    headers: IdempotencyHeaders,
+    responses: { 200: StockChangeResultSchema, ...REFUSALS },
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiQuery({ name: 'item_no', required: false, description: 'instead of the body' })
   delete(
-    @Body() body: ItemReferenceDto,
-    @Query('item_no') itemNoQuery: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') key: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Req() request: StockChangeRequest<ItemReferenceBody>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResult> {
-    return this.run('delete', requireItemNo(body, itemNoQuery), body, principal, key, res);
+    const body = request.body ?? {};
+    return this.run('delete', requireItemNo(body.item_no ?? request.query.item_no), body, request, reply);
   }
 
-  @Post(['restore-item', 'restore-item/'])
+  @Post('restore-item')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Restore a soft-deleted item' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiResponse({ status: 409, description: 'item_not_deleted' })
+  @Endpoint({
+    summary: 'Restore a soft-deleted item',
+    body: ItemReferenceSchema,
+    headers: IdempotencyHeaders,
+    responses: { 200: StockChangeResultSchema, ...REFUSALS, 409: 'item_not_deleted' },
+  })
   restore(
-    @Body() body: ItemReferenceDto,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') key: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Req() request: StockChangeRequest<ItemReferenceBody>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResult> {
-    return this.run('restore', requireItemNo(body, undefined), body, principal, key, res);
+    const body = request.body ?? {};
+    return this.run('restore', requireItemNo(body.item_no), body, request, reply);
   }
 
+  /**
+   * Without an Idempotency-Key the change is one autocommit statement (the hot path, see
+   * docs/benchmarks.md); with one, @pjs/idempotency runs it in the key's transaction and replays
+   * the stored answer to a retry.
+   */
   private async run(
     operation: StockOperation,
     itemNo: string,
-    body: { amount?: number; order_id?: string; reason?: string },
-    principal: Principal,
-    key: string | undefined,
-    res: Response,
+    body: { amount?: number; order_id?: string | null; reason?: string | null },
+    request: FastifyRequest,
+    reply: FastifyReply,
   ): Promise<StockChangeResult> {
-    const answer: StockAnswer = await this.stock.change(
-      operation,
-      { itemNo, amount: body.amount, orderNumber: body.order_id, reason: body.reason },
-      { name: principal.username, tokenId: principal.tokenId },
-      key,
-    );
-    if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return { item_no: answer.item_no, quantity: answer.quantity, movement: answer.movement };
+    const principal = callerOf(request);
+    const change = {
+      itemNo: itemNo.trim(),
+      amount: body.amount,
+      orderNumber: body.order_id?.trim() || undefined,
+      reason: body.reason ?? undefined,
+    };
+    const actor = { name: principal.username, tokenId: principal.tokenId ?? null };
+    if (request.headers[IDEMPOTENCY_HEADER] === undefined) return this.stock.change(operation, change, actor);
+    const answer = await this.writes.answer(request, reply, (tx) => this.stock.change(operation, change, actor, tx));
+    if (reply.getHeader('idempotent-replayed')) stockMetrics.idempotentReplays.inc({ type: operation });
+    return answer;
   }
 }
 
-function requireItemNo(body: ItemReferenceDto, fromQuery: string | undefined): string {
-  const itemNo = body.item_no ?? fromQuery?.trim();
+function requireItemNo(itemNo: string | undefined): string {
   if (!itemNo) throw new FieldValidationException('item_no', 'is required');
-  if (itemNo.length > 64) throw new FieldValidationException('item_no', 'must be at most 64 characters');
   return itemNo;
 }

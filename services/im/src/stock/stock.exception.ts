@@ -19,17 +19,6 @@ export class QuantityOutOfRangeException extends ConflictApiException {
   }
 }
 
-/** 422: an Idempotency-Key was reused with a different request. */
-export class IdempotencyKeyReusedException extends ApiException {
-  constructor() {
-    super(
-      422,
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used for a different request; use a new key for a new request.',
-    );
-  }
-}
-
 export class ItemNotDeletedException extends ConflictApiException {
   constructor(itemNo: string) {
     super('item_not_deleted', `Item ${itemNo} is not deleted; there is nothing to restore.`);

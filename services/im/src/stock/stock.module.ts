@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { OrdersRepository } from '../orders/orders.repository';
+import { OrdersModule } from '../orders/orders.module';
 import { StockRepository } from './stock.repository';
 import { StockService } from './stock.service';
 
-/** Stock changes on single items (no controller: the web app registers StockController). */
+/** Stock changes on single items and the ledger; StockController (web only) sits on top. */
 @Module({
-  providers: [StockService, StockRepository, OrdersRepository],
+  imports: [OrdersModule],
+  providers: [StockService, StockRepository],
   exports: [StockService, StockRepository],
 })
 export class StockModule {}

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { DataSource, type EntityManager } from '@pjs/database';
+import { currentCorrelationContext } from '@pjs/logger';
 import type { Actor, MovementType, MovementView, StockOperation } from './stock.types';
 
-type Queryable = Pick<EntityManager, 'query'>;
+export type Queryable = Pick<EntityManager, 'query'>;
 
 /** One stock change: the conditional update of the cached balance plus its ledger row. */
 export interface StockChange {
@@ -15,8 +18,6 @@ export interface StockChange {
   orderNumber: string | null;
   reason: string | null;
   actor: Actor;
-  idempotencyKey: string | null;
-  requestHash: string | null;
 }
 
 export interface BookedMovement {
@@ -29,11 +30,6 @@ export interface ReceivedItem {
   title: string;
   quantity: number;
   unitPrice: string;
-}
-
-export interface StoredMovement extends BookedMovement {
-  itemNo: string;
-  requestHash: string | null;
 }
 
 /**
@@ -58,9 +54,6 @@ const SIGNED_AMOUNT: Record<StockOperation, string> = {
   restore: '0',
 };
 
-const MOVEMENT_COLUMNS = `m.id::text, m.type, m.amount, m.balance_after, o.order_number AS order_id, m.actor, m.reason,
-  m.created_at`;
-
 interface MovementRow {
   id: string;
   type: MovementType;
@@ -70,6 +63,15 @@ interface MovementRow {
   actor: string;
   reason: string | null;
   created_at: Date;
+}
+
+/**
+ * What the ledger row records besides the actor's name, as an audit row would: the account, the
+ * visible prefix of the token used, the request (or message) id — from the request's context.
+ */
+function ledgerTrace(): [userId: number | null, tokenPrefix: string | null, requestId: string | null] {
+  const context = currentCorrelationContext();
+  return [context?.actor?.userId ?? null, context?.actor?.tokenPrefix ?? null, context?.correlationId ?? null];
 }
 
 export function toMovementView(row: MovementRow): MovementView {
@@ -94,55 +96,47 @@ export class StockRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Applies one change in a single statement. Returns null when the conditional update matched
-   * no row (unknown or deleted item, or not enough stock). A duplicate Idempotency-Key makes the
-   * whole statement fail with a unique violation, so the update is undone with it.
+   * The data source's own connection pool. The one-statement stock change is the hottest query of
+   * IM and needs neither a query runner nor a transaction object: sent straight to the pool it
+   * costs about 40 µs less CPU per change than through TypeORM (bench/im-stock, service vs raw).
    */
-  async apply(change: StockChange): Promise<BookedMovement | null> {
-    const rows: (MovementRow & { item_id: number })[] = await this.db.query(
-      `WITH changed AS (${UPDATES[change.operation]}),
-            booked AS (
-              INSERT INTO stock_movements
-                (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason, idempotency_key,
-                 request_hash)
-              SELECT id, $3, ${SIGNED_AMOUNT[change.operation]}, quantity, $4, $5, $6, $7, $8, $9 FROM changed
-              RETURNING id, item_id, type, amount, balance_after, actor, reason, created_at
-            )
-       SELECT b.id::text, b.item_id, b.type, b.amount, b.balance_after, $10::text AS order_id, b.actor, b.reason,
-              b.created_at
-         FROM booked b`,
-      [
-        change.amount,
-        change.itemNo,
-        change.operation,
-        change.orderId,
-        change.actor.name,
-        change.actor.tokenId,
-        change.reason,
-        change.idempotencyKey,
-        change.requestHash,
-        change.orderNumber,
-      ],
-    );
-    const row = rows[0];
-    return row ? { itemId: row.item_id, movement: toMovementView(row) } : null;
+  private get pool(): Pool {
+    return (this.db.driver as PostgresDriver).master as Pool;
   }
 
-  /** The movement booked earlier for this caller, operation and Idempotency-Key. */
-  async findByIdempotencyKey(actor: string, type: StockOperation, key: string): Promise<StoredMovement | null> {
-    const rows: (MovementRow & { item_id: number; item_no: string; request_hash: string | null })[] =
-      await this.db.query(
-        `SELECT ${MOVEMENT_COLUMNS}, m.item_id, i.item_no, m.request_hash
-           FROM stock_movements m
-           JOIN items i ON i.id = m.item_id
-           LEFT JOIN orders o ON o.id = m.order_id
-          WHERE m.actor = $1 AND m.type = $2 AND m.idempotency_key = $3`,
-        [actor, type, key],
-      );
+  /**
+   * Applies one change in a single statement. Returns null when the conditional update matched
+   * no row (unknown or deleted item, or not enough stock). Without `tx` the statement goes to the
+   * pool (autocommit, the hot path); with it, it joins that transaction (an Idempotency-Key's).
+   */
+  async apply(change: StockChange, tx?: Queryable): Promise<BookedMovement | null> {
+    const sql = `WITH changed AS (${UPDATES[change.operation]}),
+            booked AS (
+              INSERT INTO stock_movements
+                (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason,
+                 actor_user_id, token_prefix, request_id)
+              SELECT id, $3, ${SIGNED_AMOUNT[change.operation]}, quantity, $4, $5, $6, $7, $9, $10, $11
+                FROM changed
+              RETURNING id, item_id, type, amount, balance_after, actor, reason, created_at
+            )
+       SELECT b.id::text, b.item_id, b.type, b.amount, b.balance_after, $8::text AS order_id, b.actor, b.reason,
+              b.created_at
+         FROM booked b`;
+    const params = [
+      change.amount,
+      change.itemNo,
+      change.operation,
+      change.orderId,
+      change.actor.name,
+      change.actor.tokenId,
+      change.reason,
+      change.orderNumber,
+      ...ledgerTrace(),
+    ];
+    type Row = MovementRow & { item_id: number };
+    const rows: Row[] = tx ? await tx.query(sql, params) : (await this.pool.query<Row>(sql, params)).rows;
     const row = rows[0];
-    return row
-      ? { itemId: row.item_id, itemNo: row.item_no, requestHash: row.request_hash, movement: toMovementView(row) }
-      : null;
+    return row ? { itemId: row.item_id, movement: toMovementView(row) } : null;
   }
 
   /** The live (not deleted) item's quantity, to explain why a conditional update matched nothing. */
@@ -166,6 +160,7 @@ export class StockRepository {
     context: { orderId: number; actor: Actor; reason: string },
   ): Promise<{ received: number; restored: number }> {
     const itemNos = items.map((i) => i.itemNo);
+    const trace = ledgerTrace();
     const restored: { id: string }[] = await tx.query(
       `WITH locked AS (
          SELECT id FROM items WHERE item_no = ANY($1::text[]) AND is_deleted ORDER BY item_no FOR UPDATE
@@ -174,10 +169,11 @@ export class StockRepository {
            FROM locked WHERE i.id = locked.id
          RETURNING i.id, i.quantity
        )
-       INSERT INTO stock_movements (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason)
-       SELECT id, 'restore', 0, quantity, $2, $3, $4, $5 FROM restored
+       INSERT INTO stock_movements (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason,
+                                    actor_user_id, token_prefix, request_id)
+       SELECT id, 'restore', 0, quantity, $2, $3, $4, $5, $6, $7, $8 FROM restored
        RETURNING id::text`,
-      [itemNos, context.orderId, context.actor.name, context.actor.tokenId, context.reason],
+      [itemNos, context.orderId, context.actor.name, context.actor.tokenId, context.reason, ...trace],
     );
     const received: { id: string }[] = await tx.query(
       `WITH incoming AS (
@@ -195,8 +191,9 @@ export class StockRepository {
                updated_at = now()
          RETURNING i.id, i.item_no, i.quantity
        )
-       INSERT INTO stock_movements (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason)
-       SELECT u.id, 'receive', inc.quantity, u.quantity, $5, $6, $7, $8
+       INSERT INTO stock_movements (item_id, type, amount, balance_after, order_id, actor, actor_token_id, reason,
+                                    actor_user_id, token_prefix, request_id)
+       SELECT u.id, 'receive', inc.quantity, u.quantity, $5, $6, $7, $8, $9, $10, $11
          FROM upserted u JOIN incoming inc USING (item_no)
        RETURNING id::text`,
       [
@@ -208,6 +205,7 @@ export class StockRepository {
         context.actor.name,
         context.actor.tokenId,
         context.reason,
+        ...trace,
       ],
     );
     return { received: received.length, restored: restored.length };

@@ -1,18 +1,15 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { FieldValidationException } from '@pjs/http';
 import { OrdersRepository } from '../orders/orders.repository';
-import { PG_NUMERIC_OUT_OF_RANGE, PG_UNIQUE_VIOLATION, pgError } from '../orders/pg-error';
-import { IDEMPOTENCY_KEY_PATTERN } from './dto/stock-change.dto';
+import { PG_NUMERIC_OUT_OF_RANGE, pgError } from '../database/pg-error';
 import {
-  IdempotencyKeyReusedException,
   InsufficientStockException,
   ItemNotDeletedException,
   ItemNotFoundException,
   QuantityOutOfRangeException,
 } from './stock.exception';
 import { countMovements, stockMetrics } from './stock.metrics';
-import { StockRepository, type StockChange } from './stock.repository';
+import { StockRepository, type Queryable, type StockChange } from './stock.repository';
 import type { Actor, StockChangeResult, StockOperation } from './stock.types';
 
 export interface StockRequest {
@@ -24,17 +21,10 @@ export interface StockRequest {
   reason?: string;
 }
 
-export interface StockAnswer extends StockChangeResult {
-  /** True when answered from an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
-
-const IDEMPOTENCY_INDEX = 'stock_movements_idempotency_key';
-
 /**
  * add / reduce / delete / restore on one item. Each change is one conditional UPDATE plus its
- * ledger row in a single statement; an `Idempotency-Key` (scoped to the caller and the
- * operation) makes a retried request answer the first result without applying it again.
+ * ledger row in a single statement; a retried request with an `Idempotency-Key` is answered by
+ * @pjs/idempotency (StockController) before it gets here.
  */
 @Injectable()
 export class StockService {
@@ -43,19 +33,17 @@ export class StockService {
     private readonly orders: OrdersRepository,
   ) {}
 
+  /**
+   * Applies one change: alone, one autocommit statement (the hot path); with `tx`, inside that
+   * transaction (the caller's Idempotency-Key is stored in it, see StockController).
+   */
   async change(
     operation: StockOperation,
     request: StockRequest,
     actor: Actor,
-    idempotencyKey?: string,
-  ): Promise<StockAnswer> {
-    const key = this.checkKey(idempotencyKey);
+    tx?: Queryable,
+  ): Promise<StockChangeResult> {
     const amount = operation === 'add' || operation === 'reduce' ? (request.amount ?? 0) : 0;
-    const requestHash = key ? hashRequest(operation, request.itemNo, amount, request) : null;
-    if (key) {
-      const earlier = await this.replay(operation, actor, key, requestHash!);
-      if (earlier) return earlier;
-    }
     const orderId = request.orderNumber ? await this.resolveOrder(request.orderNumber) : null;
     const change: StockChange = {
       operation,
@@ -65,56 +53,17 @@ export class StockService {
       orderNumber: request.orderNumber ?? null,
       reason: request.reason ?? null,
       actor,
-      idempotencyKey: key,
-      requestHash,
     };
     let booked;
     try {
-      booked = await this.stock.apply(change);
+      booked = await this.stock.apply(change, tx);
     } catch (err) {
-      const { code, constraint } = pgError(err);
-      if (key && code === PG_UNIQUE_VIOLATION && constraint === IDEMPOTENCY_INDEX) {
-        // A concurrent request with the same key won; our statement (and its update) was undone.
-        const earlier = await this.replay(operation, actor, key, requestHash!);
-        if (earlier) return earlier;
-      }
-      if (code === PG_NUMERIC_OUT_OF_RANGE) throw new QuantityOutOfRangeException(request.itemNo);
+      if (pgError(err).code === PG_NUMERIC_OUT_OF_RANGE) throw new QuantityOutOfRangeException(request.itemNo);
       throw err;
     }
     if (!booked) return this.explainRefusal(operation, request.itemNo, amount);
     countMovements(operation);
-    return {
-      item_no: request.itemNo,
-      quantity: booked.movement.balance_after,
-      movement: booked.movement,
-      replayed: false,
-    };
-  }
-
-  private checkKey(key: string | undefined): string | null {
-    if (key === undefined) return null;
-    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-      throw new FieldValidationException('Idempotency-Key', 'must be 1 to 200 visible ASCII characters');
-    }
-    return key;
-  }
-
-  private async replay(
-    operation: StockOperation,
-    actor: Actor,
-    key: string,
-    requestHash: string,
-  ): Promise<StockAnswer | null> {
-    const earlier = await this.stock.findByIdempotencyKey(actor.name, operation, key);
-    if (!earlier) return null;
-    if (earlier.requestHash !== requestHash) throw new IdempotencyKeyReusedException();
-    stockMetrics.idempotentReplays.inc({ type: operation });
-    return {
-      item_no: earlier.itemNo,
-      quantity: earlier.movement.balance_after,
-      movement: earlier.movement,
-      replayed: true,
-    };
+    return { item_no: request.itemNo, quantity: booked.movement.balance_after, movement: booked.movement };
   }
 
   private async resolveOrder(orderNumber: string): Promise<number> {
@@ -139,10 +88,4 @@ export class StockService {
     // add/delete on a live item always match; the item changed under us (deleted meanwhile).
     throw new ItemNotFoundException(itemNo);
   }
-}
-
-function hashRequest(operation: StockOperation, itemNo: string, amount: number, request: StockRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify([operation, itemNo, amount, request.orderNumber ?? null, request.reason ?? null]))
-    .digest('hex');
 }

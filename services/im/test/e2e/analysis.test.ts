@@ -78,27 +78,18 @@ describe('analysis', () => {
   });
 
   describe('GET /analysis/', () => {
-    it('serves the page without data and with a strict content security policy', async () => {
-      const res = await h.http().get('/analysis/');
-      expect(res.status).toBe(200);
-      expect(res.headers['content-type']).toMatch(/^text\/html/);
-      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-      expect(res.text).toContain('<canvas id="chart"');
-      expect(res.text).toContain('/analysis/assets/chart.umd.min.js');
-      expect(res.text).not.toContain('36.25');
-      expect(res.text).not.toMatch(/cdn|https?:\/\//i);
-      await h.http().get('/analysis').expect(200);
+    it("redirects the old page's address to the admin's analysis page", async () => {
+      for (const path of ['/analysis/', '/analysis']) {
+        const res = await h.http().get(path);
+        expect([path, res.status, res.headers.location]).toEqual([path, 302, '/admin/#/analysis']);
+      }
     });
 
-    it('serves Chart.js and its own script itself, and 404 for anything else', async () => {
-      const chart = await h.http().get('/analysis/assets/chart.umd.min.js');
-      expect(chart.status).toBe(200);
-      expect(chart.headers['content-type']).toMatch(/^application\/javascript/);
-      expect(chart.text).toContain('Chart');
-      const script = await h.http().get('/analysis/assets/analysis.js');
-      expect(script.text).toContain('/api/analysis/upcoming-payments/');
-      await h.http().get('/analysis/assets/..%2F..%2Fpackage.json').expect(404);
-      await h.http().get('/analysis/assets/nope.js').expect(404);
+    it('no longer serves the old page with its token login or its assets', async () => {
+      for (const path of ['/analysis/assets/analysis.js', '/analysis/assets/chart.umd.min.js']) {
+        const res = await h.http().get(path);
+        expect([path, res.status]).toEqual([path, 404]);
+      }
     });
   });
 });

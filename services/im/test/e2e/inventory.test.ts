@@ -100,6 +100,9 @@ describe('GET /api/inventory/', () => {
     const res = await list({ page: 2, page_size: 1, ordering: '-value' });
     expect(res.body).toMatchObject({ count: 3, page: 2, page_size: 1, total_value: '37.60' });
     expect(res.body.results.map((r: { item_no: string }) => r.item_no)).toEqual([itemNo(2)]);
+    // The page shape of every list: links to the neighbouring pages, the query kept.
+    expect(res.body.next).toMatch(/\/api\/inventory\/\?search=[^&]+&page=3&page_size=1&ordering=-value$/);
+    expect(res.body.previous).toMatch(/\/api\/inventory\/\?search=[^&]+&page_size=1&ordering=-value$/);
   });
 
   it.each([
@@ -108,6 +111,9 @@ describe('GET /api/inventory/', () => {
     [{ ordering: 'price; DROP TABLE items' }, 'ordering'],
     [{ in_stock: 'maybe' }, 'in_stock'],
     [{ release_from: '05/01/2030' }, 'release_from'],
+    // The date format takes year 0; PostgreSQL's date does not (was a 500).
+    [{ release_from: '0000-01-01' }, 'release_from'],
+    [{ release_to: '0000-12-31' }, 'release_to'],
   ])('rejects %j with 400 naming %s', async (query, field) => {
     const res = await list(query);
     expect(res.status).toBe(400);
