@@ -13,7 +13,7 @@ export async function buildImWorker(
   logger: Logger,
 ): Promise<INestApplicationContext> {
   initMetrics('im-worker');
-  return NestFactory.createApplicationContext(WorkerModule.forRoot(config, dataSource, logger), {
+  return NestFactory.createApplicationContext(WorkerModule.forRoot({ config, dataSource, logger }), {
     logger: new NestWinstonLogger(logger),
   });
 }

@@ -1,10 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Logger } from '@pjs/logger';
-import type { ImConfig } from '../config/im-config';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { SettingSource } from '@pjs/config';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { CircuitBreaker, CircuitOpenError, type BreakerPermit, type BreakerState } from './circuit-breaker';
 import { DbuClientError } from './dbu-client.errors';
 import { BREAKER_STATE_VALUE, dbuClientMetrics, type DbuFailureKind } from './dbu-client.metrics';
-import { isDbuPage, parseDbuProduct, type DbuProduct } from './dbu-product';
+import { isDbuPage, parseDbuProduct, parseFeedPage, type DbuFeedPage, type DbuProduct } from './dbu-product';
+import { DbuTokenSource } from './dbu-token-source';
+
+export const DBU_CLIENT_OPTIONS = Symbol('DBU_CLIENT_OPTIONS');
 
 export interface DbuClientOptions {
   /** `DBU_BASE_URL`, e.g. `http://dbu-web:8000`. */
@@ -13,6 +17,14 @@ export interface DbuClientOptions {
   password?: string;
   /** A ready API token; used before logging in with username/password. */
   token?: string;
+  /**
+   * Where `token` was read from (`settingSource(config, 'DBU_TOKEN')`). A file (`DBU_TOKEN_FILE`,
+   * a Vault Agent's `ENV_FILE`) is watched and read again on a 401, so a rotated token is used
+   * without a restart.
+   */
+  tokenFrom?: SettingSource;
+  /** How often the token file is checked for changes (default 1 s). */
+  tokenWatchIntervalMs?: number;
   /** Per request (connect + answer + body). */
   timeoutMs: number;
   /** Extra tries after a 5xx or network error. */
@@ -30,7 +42,7 @@ export interface DbuClientOptions {
   random?: () => number;
 }
 
-type Operation = 'login' | 'lookup' | 'search' | 'get' | 'changed';
+type Operation = 'login' | 'lookup' | 'search' | 'get' | 'changed' | 'feed';
 
 interface Answer {
   status: number;
@@ -41,28 +53,41 @@ interface Answer {
 export const DBU_MAX_PAGE_SIZE = 500;
 
 /**
- * The HTTP client of DBU's catalogue API. Logs in with DBU_USERNAME/DBU_PASSWORD (or uses
- * DBU_TOKEN), logs in again once when a token is refused (401), times each request out, retries
+ * The HTTP client of DBU's catalogue API. Uses DBU_TOKEN (reloaded from its secret file when the
+ * file changes) or logs in with DBU_USERNAME/DBU_PASSWORD; when a token is refused (401) it reads
+ * the token file again or logs in again, once, and repeats the request. Times each request out, retries
  * 5xx answers and network errors with exponential backoff and jitter, and short-circuits calls
  * through a circuit breaker while DBU is down. Failures surface as DbuClientError (502/504).
+ * Options come from DBU_CLIENT_OPTIONS (DbuClientModule derives them from the settings).
  */
-export class DbuClient {
+@Injectable()
+export class DbuClient implements OnModuleDestroy {
   private readonly base: URL;
   private readonly breaker: CircuitBreaker;
   private readonly errors = dbuClientMetrics.errors();
   private readonly durations = dbuClientMetrics.requests();
   private token?: string;
+  private readonly tokenSource: DbuTokenSource;
   private login?: Promise<string>;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private readonly random: () => number;
 
   constructor(
-    private readonly options: DbuClientOptions,
-    private readonly logger: Logger,
+    @Inject(DBU_CLIENT_OPTIONS) private readonly options: DbuClientOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
-    this.token = options.token || undefined;
+    this.tokenSource = new DbuTokenSource(
+      options.token,
+      options.tokenFrom ?? { kind: 'env' },
+      logger,
+      options.tokenWatchIntervalMs,
+      (token) => {
+        this.token = token;
+      },
+    );
+    this.token = this.tokenSource.current;
     this.retryBaseMs = options.retryBaseMs ?? 200;
     this.retryMaxMs = options.retryMaxMs ?? 5000;
     this.random = options.random ?? Math.random;
@@ -79,20 +104,8 @@ export class DbuClient {
     });
   }
 
-  static fromConfig(config: ImConfig, logger: Logger): DbuClient {
-    return new DbuClient(
-      {
-        baseUrl: config.DBU_BASE_URL,
-        username: config.DBU_USERNAME,
-        password: config.DBU_PASSWORD,
-        token: config.DBU_TOKEN,
-        timeoutMs: config.DBU_TIMEOUT,
-        retries: config.DBU_RETRIES,
-        breakerThreshold: config.DBU_BREAKER_THRESHOLD,
-        breakerCooldownMs: config.DBU_BREAKER_COOLDOWN,
-      },
-      logger,
-    );
+  onModuleDestroy(): void {
+    this.tokenSource.close();
   }
 
   get breakerState(): BreakerState {
@@ -173,6 +186,22 @@ export class DbuClient {
     return this.pages('changed', this.relativePath(url));
   }
 
+  /**
+   * One page of DBU's changes feed (`GET /api/products/changes/`) after `after` (undefined: from
+   * the oldest change DBU keeps); `expired` when DBU has removed the changes after that cursor.
+   */
+  async feed(after: string | undefined, limit: number): Promise<DbuFeedPage | 'expired'> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (after !== undefined) query.set('after', after);
+    const answer = await this.call('feed', (permit) =>
+      this.getJson('feed', `api/products/changes/?${query.toString()}`, permit, [410]),
+    );
+    if (answer.status === 410) return 'expired';
+    const page = parseFeedPage(answer.json);
+    if (!page) throw this.badResponse('feed', 'the answer is not a changes page');
+    return page;
+  }
+
   /** Follows DRF's `next` links; each page is its own request (breaker and retries apply per page). */
   private async *pages(operation: Operation, firstPath: string): AsyncGenerator<DbuProduct[]> {
     const seen = new Set<string>();
@@ -198,11 +227,15 @@ export class DbuClient {
     return products;
   }
 
-  /** A URL of DBU's as a path relative to DBU_BASE_URL (whatever host DBU believes it has). */
+  /**
+   * A URL of DBU's as a path relative to DBU_BASE_URL (whatever host DBU believes it has). Leading
+   * slashes are dropped: `http://dbu///evil.example/x` must not become the protocol-relative
+   * `//evil.example/x`.
+   */
   private relativePath(url: URL): string {
     const prefix = this.base.pathname;
-    const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname.replace(/^\//, '');
-    return `${path}${url.search}`;
+    const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
+    return `${path.replace(/^\/+/, '')}${url.search}`;
   }
 
   /** One logical call through the breaker: open → fail fast; unavailable/timeout count as failures. */
@@ -231,7 +264,7 @@ export class DbuClient {
     }
   }
 
-  /** GET with our token; on 401 logs in again once and repeats the request. */
+  /** GET with our token; on 401 takes the token file's current token or logs in again, once, and repeats. */
   private async getJson(
     operation: Operation,
     path: string,
@@ -240,11 +273,12 @@ export class DbuClient {
   ): Promise<{ status: number; json: unknown }> {
     let token = await this.currentToken(permit);
     let answer = await this.send(operation, 'GET', path, token, undefined, permit);
-    if (answer.status === 401 && this.canLogin) {
-      this.logger.info('DBU refused our token; logging in again');
-      if (this.token === token) this.token = undefined;
-      token = await this.currentToken(permit);
-      answer = await this.send(operation, 'GET', path, token, undefined, permit);
+    if (answer.status === 401) {
+      const renewed = await this.renewToken(token, permit);
+      if (renewed !== undefined) {
+        token = renewed;
+        answer = await this.send(operation, 'GET', path, token, undefined, permit);
+      }
     }
     if (answer.status === 401 || answer.status === 403) {
       this.count('auth');
@@ -259,6 +293,23 @@ export class DbuClient {
       throw new DbuClientError('bad_response', `DBU answered HTTP ${answer.status} to ${operation}`);
     }
     return { status: answer.status, json: this.parseJson(operation, answer.text) };
+  }
+
+  /**
+   * After DBU refused `refused`: the token file's token if it now holds another one (a rotation),
+   * else a fresh login when credentials are configured; undefined when there is nothing to retry with.
+   */
+  private async renewToken(refused: string, permit: BreakerPermit): Promise<string | undefined> {
+    const fromSource = await this.tokenSource.reload();
+    if (fromSource && fromSource !== refused) {
+      this.logger.info('DBU refused our token; using the one now in its secret file');
+      this.token = fromSource;
+      return fromSource;
+    }
+    if (!this.canLogin) return undefined;
+    this.logger.info('DBU refused our token; logging in again');
+    if (this.token === refused) this.token = undefined;
+    return this.currentToken(permit);
   }
 
   private get canLogin(): boolean {
@@ -314,6 +365,8 @@ export class DbuClient {
     permit: BreakerPermit,
   ): Promise<Answer> {
     const url = new URL(path, this.base);
+    // Our token goes to DBU_BASE_URL and nowhere else, whatever a link or an event named.
+    if (url.origin !== this.base.origin) throw this.badResponse(operation, 'a link to another host than DBU_BASE_URL');
     const tries = permit === 'trial' ? 1 : 1 + Math.max(0, this.options.retries);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Token ${token}`;

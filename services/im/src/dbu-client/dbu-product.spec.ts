@@ -34,6 +34,7 @@ describe('parseDbuProduct', () => {
       release_date: null,
       rrp: null,
       image_url: null,
+      photo_urls: [],
       gpsr_complete: null,
       updated_at: null,
     });

@@ -11,6 +11,8 @@ export interface DbuProduct {
   /** Exact decimal as text (e.g. `"19.99"`), never a float. */
   rrp: string | null;
   image_url: string | null;
+  /** Where DBU serves the stored photos (`photo_urls`, or the details' `photos[].file_url`). */
+  photo_urls: string[];
   gpsr_complete: boolean | null;
   /** DBU's `updated_at` (ISO timestamp). */
   updated_at: string | null;
@@ -68,6 +70,21 @@ function imageUrl(product: Json): string | null {
   return null;
 }
 
+/** At most this many photo URLs are kept per item, each at most this long. */
+const MAX_PHOTOS = 20;
+const MAX_URL = 2000;
+
+function photoUrls(product: Json): string[] {
+  const listed = Array.isArray(product.photo_urls)
+    ? (product.photo_urls as unknown[])
+    : Array.isArray(product.photos)
+      ? (product.photos as unknown[]).map((photo) => (isObject(photo) ? photo.file_url : undefined))
+      : [];
+  return listed
+    .filter((url): url is string => typeof url === 'string' && url.length <= MAX_URL && /^(https?:\/\/|\/)/.test(url))
+    .slice(0, MAX_PHOTOS);
+}
+
 function gpsrComplete(product: Json): boolean | null {
   if (typeof product.gpsr_complete === 'boolean') return product.gpsr_complete;
   if (isObject(product.gpsr)) {
@@ -97,6 +114,7 @@ export function parseDbuProduct(value: unknown): DbuProduct | undefined {
     release_date: date(value.release_date),
     rrp: decimal(value.rrp),
     image_url: imageUrl(value),
+    photo_urls: photoUrls(value),
     gpsr_complete: gpsrComplete(value),
     updated_at: text(value.updated_at),
   };
@@ -109,4 +127,34 @@ export function isDbuPage(value: unknown): value is DbuPage<unknown> {
     Array.isArray(value.results) &&
     (value.next === null || typeof value.next === 'string' || value.next === undefined)
   );
+}
+
+/** One change of DBU's feed: the product as it is now, null when DBU deleted it (softly or for good). */
+export interface DbuFeedChange {
+  item_no: string;
+  product: DbuProduct | null;
+}
+
+/** A page of `GET /api/products/changes/`. */
+export interface DbuFeedPage {
+  changes: DbuFeedChange[];
+  next: string;
+  hasMore: boolean;
+  head: string;
+}
+
+/** Reads a changes page; undefined when it is not one. Changes without an item number are dropped. */
+export function parseFeedPage(value: unknown): DbuFeedPage | undefined {
+  if (!isObject(value) || !Array.isArray(value.results)) return undefined;
+  const { next, head, has_more: hasMore } = value;
+  if (typeof next !== 'string' || typeof head !== 'string' || typeof hasMore !== 'boolean') return undefined;
+  const changes: DbuFeedChange[] = [];
+  for (const raw of value.results as unknown[]) {
+    if (!isObject(raw)) continue;
+    const itemNo = text(raw.item_no);
+    if (!itemNo) continue;
+    const product = raw.deleted === true ? undefined : parseDbuProduct(raw.product);
+    changes.push({ item_no: itemNo, product: product ?? null });
+  }
+  return { changes, next, hasMore, head };
 }

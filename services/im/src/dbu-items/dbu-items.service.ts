@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from '@pjs/database';
+import { DataSource, type EntityManager } from '@pjs/database';
 import { NotFoundApiException } from '@pjs/http';
 import { DbuClient } from '../dbu-client/dbu-client';
 import type { DbuProduct } from '../dbu-client/dbu-product';
-import { ItemDetailsRepository, type ItemDetailsRow } from '../sync/item-details.repository';
+import { ItemDetailsRepository, type ItemDetailsRow } from '../item-details/item-details.repository';
 import { DbuItemsRepository } from './dbu-items.repository';
 
 export interface DbuSearchHit extends DbuProduct {
@@ -37,12 +37,13 @@ export class DbuItemsService {
   /**
    * Fetches the product from DBU, then in one transaction creates the item if we have none
    * (quantity 0) and writes its details. 404 when DBU has no such product; 502/504 when DBU
-   * cannot answer (DbuClientError).
+   * cannot answer (DbuClientError). `tx`: the caller's transaction (an Idempotency-Key's: the
+   * key is claimed before DBU is asked, so a concurrent repeat waits instead of asking again).
    */
-  async confirm(productNo: string): Promise<ConfirmResult> {
+  async confirm(productNo: string, tx?: EntityManager): Promise<ConfirmResult> {
     const product = await this.dbu.getProduct(productNo.trim());
     if (!product) throw new NotFoundApiException(`DBU product "${productNo.trim()}"`);
-    return this.db.transaction(async (manager) => {
+    return (tx ?? this.db.manager).transaction(async (manager) => {
       const created = await this.items.ensureItem(manager, product.item_no, product.title);
       await this.details.upsert([product], manager);
       const details = await this.details.find(product.item_no, manager);

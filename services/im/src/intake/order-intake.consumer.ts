@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventTypes } from '@pjs/contracts';
 import { DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import {
   AmqpConnection,
   InvalidMessageError,
@@ -12,10 +12,9 @@ import {
   type HandlerOutcome,
   type MessageContext,
 } from '@pjs/messaging';
+import { ImQueues } from '../core/im-queues';
 import { OrderValidationError } from '../receive/receive.schema';
 import { ReceiveService } from '../receive/receive.service';
-import { ImQueues } from '../sync/sync.queues';
-import { IM_LOGGER } from '../sync/sync.tokens';
 
 /**
  * AMQP intake: an `im.order.received` message carries the `POST /api/receive/` body and is
@@ -29,7 +28,7 @@ export class OrderIntakeConsumer implements OnApplicationBootstrap {
     private readonly amqp: AmqpConnection,
     private readonly db: DataSource,
     private readonly receiving: ReceiveService,
-    @Inject(IM_LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,7 +55,7 @@ export class OrderIntakeConsumer implements OnApplicationBootstrap {
     // in between redelivers, and the known order number then changes nothing.
     const outcome = await processOnce(this.db, ImQueues.orderIntake.queue, envelope.id, async () => {
       try {
-        return await this.receiving.receive(envelope.data, actor);
+        return await this.receiving.receivePayload(envelope.data, actor);
       } catch (err) {
         if (err instanceof OrderValidationError) {
           throw new InvalidMessageError(`invalid ${EventTypes.orderReceived} data: ${err.message}`);

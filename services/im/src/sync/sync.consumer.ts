@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventTypes, catalogueImportedSchema, syncRequestedSchema } from '@pjs/contracts';
 import { DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import {
   AmqpConnection,
   PermanentMessageError,
@@ -11,9 +11,8 @@ import {
   type Envelope,
   type HandlerOutcome,
 } from '@pjs/messaging';
-import { ImQueues } from './sync.queues';
+import { ImQueues } from '../core/im-queues';
 import { SyncService, type SyncResult } from './sync.service';
-import { IM_LOGGER } from './sync.tokens';
 
 export const SYNC_CONSUMER_OPTIONS = Symbol('SYNC_CONSUMER_OPTIONS');
 
@@ -40,7 +39,7 @@ export class SyncConsumer implements OnApplicationBootstrap {
     private readonly db: DataSource,
     private readonly sync: SyncService,
     @Inject(SYNC_CONSUMER_OPTIONS) private readonly options: SyncConsumerOptions,
-    @Inject(IM_LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

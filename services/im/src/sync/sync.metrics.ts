@@ -18,4 +18,15 @@ export const syncMetrics = {
   runDone: () => gauge('im_sync_run_items_done', 'Items the current (or last) sync run has handled', ['kind'] as const),
   lastSuccess: () =>
     gauge('im_sync_last_success_timestamp_seconds', 'When a sync run last finished without error (unix time)'),
+  reconcileLag: () =>
+    gauge(
+      'im_reconcile_lag_seconds',
+      "Seconds since im-worker last read DBU's changes feed to its end (0 until the first run)",
+    ),
+  reconcileItems: () =>
+    counter('im_reconcile_items_total', "Items handled by the reconciler from DBU's changes feed", ['result'] as const),
+  reconcileRuns: () =>
+    counter('im_reconcile_runs_total', 'Reconciler runs by outcome (ok, failed, busy: another one held the lock)', [
+      'outcome',
+    ] as const),
 };

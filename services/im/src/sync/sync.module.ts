@@ -1,28 +1,29 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { Logger } from '@pjs/logger';
+import { Module } from '@nestjs/common';
 import type { ImConfig } from '../config/im-config';
-import { DbuClient } from '../dbu-client/dbu-client';
-import { ItemDetailsRepository } from './item-details.repository';
+import { IM_CONFIG } from '../core/core.tokens';
+import { DbuClientModule } from '../dbu-client/dbu-client.module';
+import { ItemDetailsModule } from '../item-details/item-details.module';
+import { CatalogueReconciler } from './catalogue-reconciler';
+import { FeedCursorRepository } from './feed-cursor.repository';
 import { SyncService } from './sync.service';
-import { IM_LOGGER, SYNC_OPTIONS } from './sync.tokens';
+import { SYNC_OPTIONS, type SyncOptions } from './sync.tokens';
 
 /**
- * The DBU client and the sync service, shared by im-web (confirm-item, query-dbu-item) and
- * im-worker (consumers). No controllers and no consumers here. Needs the global DataSource.
+ * Copying DBU details into item_details (SyncService) and following DBU's changes feed
+ * (CatalogueReconciler), for im-worker and `pnpm im sync-missing-details` / `resync-catalogue`. No consumers here: SyncWorkerModule adds them.
  */
-@Module({})
-export class SyncModule {
-  static forRoot(config: ImConfig, logger: Logger): DynamicModule {
-    return {
-      module: SyncModule,
-      providers: [
-        { provide: IM_LOGGER, useValue: logger },
-        { provide: SYNC_OPTIONS, useValue: { batchSize: config.SYNC_BATCH_SIZE } },
-        { provide: DbuClient, useFactory: () => DbuClient.fromConfig(config, logger) },
-        ItemDetailsRepository,
-        SyncService,
-      ],
-      exports: [IM_LOGGER, DbuClient, ItemDetailsRepository, SyncService],
-    };
-  }
-}
+@Module({
+  imports: [DbuClientModule, ItemDetailsModule],
+  providers: [
+    {
+      provide: SYNC_OPTIONS,
+      inject: [IM_CONFIG],
+      useFactory: (config: ImConfig): SyncOptions => ({ batchSize: config.SYNC_BATCH_SIZE }),
+    },
+    SyncService,
+    FeedCursorRepository,
+    CatalogueReconciler,
+  ],
+  exports: [SyncService, CatalogueReconciler],
+})
+export class SyncModule {}

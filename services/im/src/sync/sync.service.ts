@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { DbuClient } from '../dbu-client/dbu-client';
 import type { DbuProduct } from '../dbu-client/dbu-product';
-import { ItemDetailsRepository } from './item-details.repository';
+import { ItemDetailsRepository } from '../item-details/item-details.repository';
 import { syncMetrics, type SyncKind } from './sync.metrics';
-import { IM_LOGGER, SYNC_OPTIONS, type SyncOptions } from './sync.tokens';
+import { SYNC_OPTIONS, type SyncOptions } from './sync.tokens';
 
 export interface SyncProgress {
   done: number;
@@ -48,7 +48,7 @@ export class SyncService {
     private readonly dbu: DbuClient,
     private readonly details: ItemDetailsRepository,
     @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
-    @Inject(IM_LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   private batchSize(override?: number): number {

@@ -1,14 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestUser, createTestVhost, type TestUser, type TestVhost } from '@pjs/testing';
 import request from 'supertest';
-import {
-  detailsOf,
-  seedImItems,
-  startIm,
-  startRealDbu,
-  type ImStack,
-  type RealDbu,
-} from '../integration/support/sync-harness';
+import { startRealDbu, type RealDbu } from '../integration/support/real-dbu';
+import { detailsOf, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
 
 jest.setTimeout(90_000);
 
@@ -109,7 +103,37 @@ describe('POST /api/query-dbu-item/ and /api/confirm-item/ against the real DBU'
   });
 
   describe('confirm-item', () => {
+    it('answers a repeat with the same Idempotency-Key with the first answer, and 422 to another product', async () => {
+      const confirm = (productNo: string) =>
+        request(im.http)
+          .post('/api/confirm-item/')
+          .set('Authorization', `Token ${admin.token}`)
+          .set('Idempotency-Key', 'confirm-once')
+          .send({ product_no: productNo });
+      await dbu.seed([{ item_no: 'ONCE-1', title: 'Confirmed once', rrp: '1.00' }]);
+      const first = await confirm('ONCE-1');
+      const again = await confirm('ONCE-1');
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const reused = await confirm('XWING-1');
+      expect(reused.status).toBe(422);
+      expect(reused.body.code).toBe('idempotency_key_reused');
+      const [{ n }] = await im.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM items WHERE item_no = 'XWING-1'`,
+      );
+      expect(n).toBe(0);
+    });
+
     it('creates the item with quantity 0 and stores its DBU details (201)', async () => {
+      // A photo DBU has stored for the product: IM keeps where DBU serves it.
+      const sha = 'ab'.repeat(32);
+      await dbu.dataSource.query(
+        `INSERT INTO product_photos (item_no, source_url, sha256, path, content_type, bytes, status, attempts)
+         VALUES ('FALCON-1', 'http://img.example/falcon.jpg', $1, $2, 'image/jpeg', 10, 'stored', 1)`,
+        [sha, `photos/ab/${sha}.jpg`],
+      );
       const res = await post('/api/confirm-item/', { product_no: 'FALCON-1' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
@@ -124,9 +148,15 @@ describe('POST /api/query-dbu-item/ and /api/confirm-item/ against the real DBU'
           rrp: '149.99',
           release_date: '2026-10-01',
           image_url: 'http://img.example/falcon.jpg',
+          photo_urls: [`/media/photos/${sha}.jpg`],
           gpsr_complete: true,
         },
       });
+      const inventory = await request(im.http)
+        .get('/api/inventory/')
+        .query({ search: 'FALCON-1' })
+        .set('Authorization', `Token ${admin.token}`);
+      expect(inventory.body.results[0].details.photo_urls).toEqual([`/media/photos/${sha}.jpg`]);
       const [item] = await im.dataSource.query(
         `SELECT i.quantity, i.is_visible, i.is_deleted, i.title,
                 (SELECT count(*)::int FROM stock_movements m WHERE m.item_id = i.id) AS movements
@@ -167,7 +197,7 @@ describe('POST /api/query-dbu-item/ and /api/confirm-item/ against the real DBU'
     });
 
     it('rejects a missing or empty product_no with 400 naming the field', async () => {
-      for (const body of [{}, { product_no: '' }, { product_no: 42 }]) {
+      for (const body of [{}, { product_no: '' }, { product_no: ['A-1'] }]) {
         const res = await post('/api/confirm-item/', body);
         expect(res.status).toBe(400);
         expect(res.body.errors[0].field).toBe('product_no');

@@ -9,17 +9,15 @@ import {
   type AmqpConnection,
 } from '@pjs/messaging';
 import { createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
-import { ImQueues } from '../../src/sync/sync.queues';
+import { ImQueues } from '../../src/core/im-queues';
+import { startRealDbu, type DbuSeedProduct, type RealDbu } from '../integration/support/real-dbu';
 import {
   countDetails,
   detailsOf,
   metric,
   seedImItems,
   startIm,
-  startRealDbu,
-  type DbuSeedProduct,
   type ImStack,
-  type RealDbu,
 } from '../integration/support/sync-harness';
 
 jest.setTimeout(90_000);

@@ -1,14 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createTestVhost, type TestVhost } from '@pjs/testing';
-import {
-  countDetails,
-  seedImItems,
-  startIm,
-  startRealDbu,
-  type ImStack,
-  type RealDbu,
-} from '../integration/support/sync-harness';
+import { TS_REGISTER, createTestVhost, type TestVhost } from '@pjs/testing';
+import { startRealDbu, type RealDbu } from '../integration/support/real-dbu';
+import { countDetails, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
 
 jest.setTimeout(120_000);
 
@@ -20,7 +14,7 @@ interface CliRun {
 
 /** `pnpm im <args>` on the sources (what scripts/cli.mjs runs after building). */
 function im(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const register = join(__dirname, '..', 'integration', 'support', 'ts-register.js');
+  const register = TS_REGISTER;
   const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
   const child = spawn(process.execPath, ['-r', register, cli, ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },

@@ -1,16 +1,9 @@
 import { connectBroker, deadLetterQueueName, type AmqpConnection } from '@pjs/messaging';
 import { createTestUser, createTestVhost, waitFor, type TestUser, type TestVhost } from '@pjs/testing';
 import request from 'supertest';
-import { ImQueues } from '../../src/sync/sync.queues';
-import {
-  countDetails,
-  metric,
-  seedImItems,
-  startIm,
-  startRealDbu,
-  type ImStack,
-  type RealDbu,
-} from '../integration/support/sync-harness';
+import { ImQueues } from '../../src/core/im-queues';
+import { startRealDbu, type RealDbu } from '../integration/support/real-dbu';
+import { countDetails, metric, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
 
 jest.setTimeout(90_000);
 

@@ -10,7 +10,7 @@ import {
 } from '@pjs/messaging';
 import { createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
 import { randomBytes } from 'node:crypto';
-import { ImQueues } from '../../src/sync/sync.queues';
+import { ImQueues } from '../../src/core/im-queues';
 import { metric, startIm, type ImStack } from '../integration/support/sync-harness';
 
 jest.setTimeout(60_000);
@@ -155,7 +155,7 @@ describe('im.order.received intake (im-worker, real PostgreSQL + RabbitMQ)', () 
       EventTypes.orderReceived,
     );
     const dead = await deadLetter();
-    expect(String(dead.properties.headers?.[ERROR_HEADER])).toContain('items: must contain at least one line');
+    expect(String(dead.properties.headers?.[ERROR_HEADER])).toContain('items: must be a list of 1 to 1000 order lines');
   });
 
   it('dead-letters a message that is not an envelope', async () => {

@@ -1,17 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createTestUser, createTestVhost, waitFor, type TestUser, type TestVhost } from '@pjs/testing';
+import { TS_REGISTER, createTestUser, createTestVhost, waitFor, type TestUser, type TestVhost } from '@pjs/testing';
 import request from 'supertest';
-import { ImQueues } from '../../src/sync/sync.queues';
+import { ImQueues } from '../../src/core/im-queues';
 import { SlowDbuProxy } from '../fakes/slow-dbu-proxy.fake';
-import {
-  countDetails,
-  seedImItems,
-  startIm,
-  startRealDbu,
-  type ImStack,
-  type RealDbu,
-} from '../integration/support/sync-harness';
+import { startRealDbu, type RealDbu } from '../integration/support/real-dbu';
+import { countDetails, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
 
 jest.setTimeout(120_000);
 
@@ -28,11 +22,10 @@ class WorkerProcess {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      ['-r', join(__dirname, '..', 'integration', 'support', 'ts-register.js'), join(serviceRoot, 'src', 'worker.ts')],
-      { env: { PATH: process.env.PATH ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['-r', TS_REGISTER, join(serviceRoot, 'src', 'worker.ts')], {
+      env: { PATH: process.env.PATH ?? '', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));

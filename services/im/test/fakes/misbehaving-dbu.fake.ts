@@ -26,6 +26,8 @@ export class MisbehavingDbuFake {
   readonly faults: Fault[] = [];
   /** When set, every request gets this fault (an outage) until cleared. */
   outage?: Fault;
+  /** When set, rewrites the `next` link of every page (a hostile or confused DBU). */
+  rewriteNext?: (next: string) => string;
   private readonly tokens = new Set<string>();
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -137,7 +139,8 @@ export class MisbehavingDbuFake {
       const results = rows.slice((page - 1) * size, page * size);
       const next = page * size < rows.length ? new URL(url.toString().replace('http://fake', this.url)) : null;
       next?.searchParams.set('page', String(page + 1));
-      return this.json(res, 200, { count: rows.length, next: next?.toString() ?? null, previous: null, results });
+      const link = next && this.rewriteNext ? this.rewriteNext(next.toString()) : (next?.toString() ?? null);
+      return this.json(res, 200, { count: rows.length, next: link, previous: null, results });
     }
     return this.json(res, 404, { detail: 'Not found.' });
   }

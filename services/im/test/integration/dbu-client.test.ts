@@ -1,7 +1,12 @@
 import { createLogger } from '@pjs/logger';
 import { registry } from '@pjs/metrics';
-import { Writable } from 'node:stream';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { waitFor } from '@pjs/testing';
 import { DbuClient, type DbuClientOptions } from '../../src/dbu-client/dbu-client';
 import { DbuClientError } from '../../src/dbu-client/dbu-client.errors';
 import { MisbehavingDbuFake } from '../fakes/misbehaving-dbu.fake';
@@ -132,6 +137,77 @@ describe(DbuClient.name, () => {
       const err = await failure(dbu.getProduct('A-1'));
       expect(err.kind).toBe('auth_failed');
       expect(fake.countOf('/api-token-auth/')).toBe(0);
+    });
+
+    describe('a DBU_TOKEN from a secret file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dbu-token-'));
+      /** Writes the file as a Vault Agent does: a temporary file renamed over the old one. */
+      const writeSecret = (path: string, content: string) => {
+        writeFileSync(`${path}.tmp`, content);
+        renameSync(`${path}.tmp`, path);
+      };
+      const fileClient = (path: string, kind: 'file' | 'env-file', token: string) =>
+        client({
+          username: undefined,
+          password: undefined,
+          token,
+          tokenFrom: { kind, path },
+          tokenWatchIntervalMs: 20,
+        });
+
+      it('reads the file again on a 401 and repeats the call with the rotated token', async () => {
+        const path = join(dir, 'dbu_token');
+        const old = fake.issueToken();
+        writeSecret(path, `${old}\n`);
+        // the watcher does not look in time: the 401 itself makes the client read the file
+        const dbu = client({ username: undefined, password: undefined, token: old, tokenFrom: { kind: 'file', path } });
+        try {
+          expect((await dbu.getProduct('A-1'))?.title).toBe('Millennium Falcon');
+          fake.forgetTokens();
+          const next = fake.issueToken();
+          writeSecret(path, `${next}\n`);
+          expect((await dbu.getProduct('A-2'))?.title).toBe('X-Wing');
+          expect(fake.requests.slice(-2).map((r) => r.authorization)).toEqual([`Token ${old}`, `Token ${next}`]);
+          expect(fake.countOf('/api-token-auth/')).toBe(0);
+        } finally {
+          dbu.onModuleDestroy();
+        }
+      });
+
+      it('picks up a token rendered into a Vault Agent env file when the file changes', async () => {
+        const path = join(dir, 'app.env');
+        const old = fake.issueToken();
+        writeSecret(path, `DBU_TOKEN=\`${old}\`\nOTHER=x\n`);
+        const dbu = fileClient(path, 'env-file', old);
+        try {
+          await dbu.getProduct('A-1');
+          const next = fake.issueToken();
+          writeSecret(path, `DBU_TOKEN=\`${next}\`\nOTHER=x\n`);
+          await waitFor(async () => {
+            await dbu.getProduct('A-1');
+            return fake.requests.at(-1)?.authorization === `Token ${next}`;
+          });
+          expect(fake.requests.filter((r) => r.authorization === `Token ${next}`).length).toBeGreaterThan(0);
+        } finally {
+          dbu.onModuleDestroy();
+        }
+      });
+
+      it('keeps the token it has while the file is empty (half-written)', async () => {
+        const path = join(dir, 'half');
+        const old = fake.issueToken();
+        writeSecret(path, old);
+        const dbu = fileClient(path, 'file', old);
+        try {
+          writeFileSync(path, '');
+          fake.forgetTokens();
+          const err = await failure(dbu.getProduct('A-1'));
+          expect(err.kind).toBe('auth_failed');
+          expect(fake.requests.at(-1)?.authorization).toBe(`Token ${old}`);
+        } finally {
+          dbu.onModuleDestroy();
+        }
+      });
     });
 
     it('fails clearly when no credentials are configured at all', async () => {
@@ -294,6 +370,44 @@ describe(DbuClient.name, () => {
       expect(fake.requests.filter((r) => r.path === '/api/products/')).toHaveLength(3);
     });
 
+    it('never sends its token to another host: absolute, protocol-relative and slash-stuffed links', async () => {
+      for (let i = 0; i < 3; i++) fake.addProduct(`H-${i}`, { title: `Hostile ${i}` });
+      // Another server on loopback stands for the attacker's host; it records what reaches it.
+      const stolen: (string | undefined)[] = [];
+      const elsewhere = createHttpServer((req, res) => {
+        stolen.push(req.headers.authorization);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"count":0,"next":null,"results":[]}');
+      });
+      await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+      const evil = `127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
+      try {
+        const dbu = client();
+        const read = async (url: string) => {
+          const items: string[] = [];
+          for await (const page of dbu.changedProducts(url)) items.push(...page.map((p) => p.item_no));
+          return items;
+        };
+        // Event URLs: protocol-relative, and DBU's own origin with the other host stuffed into the path.
+        expect(await read(`//${evil}/api/products/?search=hostile`)).toHaveLength(3);
+        // (DBU answers 404 to the path it gets: /127.0.0.1:port/api/products/.)
+        await expect(read(`${fake.url}///${evil}/api/products/?search=hostile`)).rejects.toThrow('HTTP 404');
+        // next links of each kind.
+        for (const next of [
+          (n: string) => n.replace(fake.url, `http://${evil}`),
+          (n: string) => n.replace(fake.url, `//${evil}`),
+          (n: string) => n.replace(fake.url, `${fake.url}//${evil}`),
+          (n: string) => n.replace(fake.url, `${fake.url}/\\${evil}`),
+        ]) {
+          fake.rewriteNext = next;
+          await read('/api/products/?search=hostile&page_size=2').catch(() => undefined);
+        }
+        expect(stolen).toEqual([]);
+      } finally {
+        fake.rewriteNext = undefined;
+        await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+      }
+    });
+
     it('maps DBU products to item details (names, exact decimals, first photo)', async () => {
       const product = await client().getProduct('A-1');
       expect(product).toEqual({
@@ -306,6 +420,8 @@ describe(DbuClient.name, () => {
         release_date: '2025-03-01',
         rrp: '149.99',
         image_url: 'http://img/a1.jpg',
+        // The fake's product carries no stored photos, so no served photo URLs.
+        photo_urls: [],
         gpsr_complete: true,
         updated_at: '2025-01-02T03:04:05Z',
       });

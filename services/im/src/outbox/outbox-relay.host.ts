@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from '@pjs/database';
-import type { Logger } from '@pjs/logger';
+import { LOGGER, type Logger } from '@pjs/logger';
 import { EnvelopePublisher, OutboxRelay } from '@pjs/messaging';
-import { IM_LOGGER } from '../sync/sync.tokens';
 
 /**
  * Runs the transactional outbox relay for the life of the process (im-web and im-worker): events
@@ -12,7 +11,7 @@ import { IM_LOGGER } from '../sync/sync.tokens';
 export class OutboxRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
   readonly relay: OutboxRelay;
 
-  constructor(db: DataSource, publisher: EnvelopePublisher, @Inject(IM_LOGGER) logger: Logger) {
+  constructor(db: DataSource, publisher: EnvelopePublisher, @Inject(LOGGER) logger: Logger) {
     this.relay = new OutboxRelay(db, publisher, logger);
   }
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Module } from '@nestjs/common';
-import { AuthModule, AuthSchema1732200000000, CurrentPrincipal, type Principal } from '@pjs/auth';
+import { AuthModule, authMigrations } from '@pjs/auth';
 import { DatabaseModule } from '@pjs/database';
-import { createWebApp } from '@pjs/http';
-import { createLogger } from '@pjs/logger';
+import { createWebApp, CurrentPrincipal, defineAccessPolicy, scoped, type Principal } from '@pjs/http';
+import { LoggerModule, createLogger } from '@pjs/logger';
 import { createMigratedDatabase, createTestUser } from '@pjs/testing';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
@@ -17,24 +17,36 @@ class WhoController {
   }
 }
 
+const policy = defineAccessPolicy({
+  service: 'who',
+  scopes: { read: 'who am I' },
+  userScopes: ['read'],
+  routes: { 'GET /api/who': scoped('read') },
+});
+
 /**
- * Regression test for the global token guard of @pjs/auth as im-web uses it: with the token cache
- * off, concurrent requests of different users must each be answered, with their own principal
- * (passport attaches per-request callbacks to the strategy object it is given).
+ * Regression test for the token check of the request pipeline as im-web uses it: with the token
+ * cache off, concurrent requests of different users must each be answered, with their own principal.
  */
 it('answers concurrent requests of different users each with their own principal', async () => {
-  const db = await createMigratedDatabase('token_guard', { migrations: [AuthSchema1732200000000] });
+  const logger = createLogger({ service: 't', process: 'web', level: 'error', stream: new PassThrough() });
+  const db = await createMigratedDatabase('token_guard', { migrations: authMigrations });
   @Module({
     imports: [
       DatabaseModule.forDataSource(db.dataSource),
-      AuthModule.forRoot({ internalAllowedIps: [], adminAllowedIps: [], tokenCacheTtlMs: 0 }),
+      LoggerModule.forRoot(logger),
+      AuthModule.forRoot({
+        policy,
+        internalAllowedIps: [],
+        adminAllowedIps: [],
+        tokenCacheTtlMs: 0,
+        accountRoutes: false,
+      }),
     ],
     controllers: [WhoController],
   })
   class M {}
-  const app = await createWebApp(M, {
-    logger: createLogger({ service: 't', process: 'web', level: 'error', stream: new PassThrough() }),
-  });
+  const app = await createWebApp(M, { logger });
   await app.listen(0, '127.0.0.1');
   const users = await Promise.all(Array.from({ length: 4 }, () => createTestUser(db.dataSource)));
   const results = await Promise.all(
