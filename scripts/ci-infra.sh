@@ -11,7 +11,7 @@ Usage: scripts/ci-infra.sh [-h]
 
 Installs, with apt-get and only when missing, the tools the infrastructure-stack tests use:
   nginx prometheus (promtool) prometheus-alertmanager (amtool) shellcheck yamllint
-  docker-compose jq curl openssl
+  docker-compose jq curl openssl restic pgbackrest
 Needs root (or sudo) when something is missing. Prints nothing when everything is present.
 EOF
 }
@@ -42,6 +42,9 @@ declare -A wanted=(
   [jq]=jq
   [curl]=curl
   [openssl]=openssl
+  # Backups (issue 18): the sidecar's scripts run against the Vault fake and a local S3 server.
+  [restic]=restic
+  [pgbackrest]=pgbackrest
 )
 
 # nginx and prometheus live in /usr/sbin and /usr/bin; make sure both are searched.

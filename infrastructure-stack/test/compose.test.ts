@@ -17,6 +17,7 @@ import {
   type Mode,
 } from './support/compose';
 import { listFiles, readYaml } from './support/files';
+import { credentialFiles } from './support/prometheus';
 import { COMPOSE_DIR, INFRA_DIR, REPO_ROOT, run, STACKS, describeWithTools, type Stack } from './support/tools';
 
 const MODES: Mode[] = ['dev', 'prod'];
@@ -185,8 +186,11 @@ describeWithTools(['docker-compose'], 'compose stacks', () => {
           }
         }
       }
-      // Exactly one service builds each app image; the others reuse it.
-      const builders = Object.values(m.services).filter((s) => s.build);
+      // Exactly one service builds each app image; the others reuse it. (The backup images build
+      // from infrastructure-stack/backup.)
+      const builders = Object.values(m.services).filter(
+        (s) => s.build && path.resolve(s.build.context) !== path.join(INFRA_DIR, 'backup'),
+      );
       expect(builders).toHaveLength(1);
     });
   });
@@ -262,6 +266,36 @@ describeWithTools(['docker-compose'], 'compose stacks', () => {
     const prom = model('infrastructure-stack', 'prod').services.prometheus;
     expect(commandOf(prom)).toMatch(/--storage\.tsdb\.retention\.time=\d+[dhw]/);
     expect(commandOf(prom)).toMatch(/--storage\.tsdb\.retention\.size=\d+[GM]B/);
+  });
+
+  it("mounts Vault's metrics token and CA where prometheus.yml reads them, in prod only", () => {
+    const targets = (mode: Mode) =>
+      (model('infrastructure-stack', mode).services.prometheus.volumes ?? []).map((v) => parseVolume(v));
+    for (const file of credentialFiles()) {
+      const mount = targets('prod').find((v) => v.target === path.posix.join('/etc/prometheus', file));
+      expect(mount?.mode).toBe('ro');
+    }
+    expect(credentialFiles()).toEqual(['secrets/vault_metrics_token', 'secrets/vault-ca.crt']);
+    expect(targets('dev').some((v) => v.target.startsWith('/etc/prometheus/secrets'))).toBe(false);
+  });
+
+  it('runs cAdvisor in prod only, on is-net, unpublished, with read-only host mounts', () => {
+    expect(model('infrastructure-stack', 'dev').services.cadvisor).toBeUndefined();
+    const c = model('infrastructure-stack', 'prod').services.cadvisor;
+    expect(c.image).toMatch(/^gcr\.io\/cadvisor\/cadvisor:v\d+\.\d+\.\d+$/);
+    expect(networksOf(c)).toEqual(['is-net']);
+    expect(c.ports ?? []).toEqual([]);
+    const mounts = (c.volumes ?? []).map((v) => parseVolume(v));
+    expect(mounts.map((v) => `${v.source}:${v.target}:${v.mode}`).sort()).toEqual(
+      [
+        '/:/rootfs:ro',
+        '/var/run:/var/run:ro',
+        '/sys:/sys:ro',
+        '/var/lib/docker:/var/lib/docker:ro',
+        '/dev/disk:/dev/disk:ro',
+      ].sort(),
+    );
+    expect(c.read_only).toBe(true);
   });
 
   describe('every host name the infrastructure talks to is a service on a network it shares (prod)', () => {
@@ -360,7 +394,8 @@ describe('compose spec lint (dclint)', () => {
   it('passes dclint with the documented rule set on every compose file', () => {
     const dclint = path.join(INFRA_DIR, 'node_modules/.bin/dclint');
     const files = listFiles(COMPOSE_DIR, /^docker-compose.*\.yml$/);
-    expect(files).toHaveLength(9);
+    // 3 stacks x (base, override, prod) + the backup-to-S3 overlays of dbu and im.
+    expect(files).toHaveLength(11);
     const result = run(dclint, ['-c', path.join(COMPOSE_DIR, '.dclintrc.json'), '--color=false', ...files], {
       cwd: REPO_ROOT,
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { listFiles, readJson, readYaml } from './support/files';
 import { analysePromql, substituteGrafanaVariables } from './support/promql';
-import { INFRA_DIR, describeWithTools, run } from './support/tools';
+import { COMPOSE_DIR, INFRA_DIR, describeWithTools, run } from './support/tools';
 
 interface CatalogueEntry {
   name: string;
@@ -28,14 +28,14 @@ function dashboardExprs(): Use[] {
     const d = readJson<{
       title: string;
       panels: { title: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
-      templating: { list: { name: string; query: { query: string } | string }[] };
+      templating: { list: { name: string; type?: string; query: { query: string } | string }[] };
     }>(file);
     for (const p of d.panels) {
       if (p.datasource?.uid !== 'prometheus') continue;
       for (const t of p.targets ?? [])
         uses.push({ where: `${d.title} / ${p.title}`, expr: substituteGrafanaVariables(t.expr) });
     }
-    for (const v of d.templating.list) {
+    for (const v of d.templating.list.filter((x) => x.type !== 'textbox')) {
       const q = typeof v.query === 'string' ? v.query : v.query.query;
       const inner = /^label_values\((.+),\s*\w+\)$/.exec(q)?.[1] ?? q;
       uses.push({ where: `${d.title} / $${v.name}`, expr: inner });
@@ -89,7 +89,8 @@ describe('metrics catalogue (infrastructure-stack/metrics-catalogue.json)', () =
       if (e.type === 'counter') expect(e.name).toMatch(/_total$/);
       if (e.source === 'app') {
         expect(e.exporters.length).toBeGreaterThan(0);
-        for (const x of e.exporters) expect(['is-web', 'dbu-web', 'dbu-worker', 'im-web', 'im-worker']).toContain(x);
+        for (const x of e.exporters)
+          expect(['is-web', 'dbu-web', 'dbu-worker', 'dbu-cleanup', 'im-web', 'im-worker']).toContain(x);
       }
     }
   });
@@ -157,14 +158,104 @@ describe('metrics catalogue (infrastructure-stack/metrics-catalogue.json)', () =
     expect(badLabels).toEqual([]);
   });
 
-  it('uses every app metric of the catalogue somewhere (no dead entries)', () => {
+  it('uses every app, cAdvisor and Vault metric of the catalogue somewhere (no dead entries)', () => {
     const used = new Set([...dashboardExprs(), ...ruleExprs().uses].flatMap((u) => analysePromql(u.expr).metrics));
     const entries = catalogue();
     const unused = entries
-      .filter((e) => e.source === 'app')
+      .filter((e) => ['app', 'cadvisor', 'vault'].includes(e.source))
       .filter((e) => ![...used].some((n) => entryFor(n, [e])))
       .map((e) => e.name);
     expect(unused).toEqual([]);
+  });
+});
+
+interface CadvisorContract {
+  version: string;
+  metricKinds: string[];
+  containerLabels: string[];
+  metrics: { name: string; type: string; group: string | null; labels: string[] }[];
+}
+
+const cadvisorContract = () => readJson<CadvisorContract>(path.join(__dirname, 'fixtures/cadvisor-metrics.json'));
+
+/** The cadvisor service of the prod overlay (the only place it runs). */
+function cadvisorService(): { image: string; flags: Map<string, string> } {
+  const compose = readYaml<{ services: Record<string, { image: string; command: string[] }> }>(
+    path.join(COMPOSE_DIR, 'infrastructure-stack/docker-compose.prod.yml'),
+  );
+  const { image, command } = compose.services.cadvisor;
+  return { image, flags: new Map(command.map((f) => f.replace(/^--/, '').split('=') as [string, string])) };
+}
+
+/** Labels a cadvisor series carries: the container's own, our whitelisted Docker labels, the metric's. */
+function cadvisorLabels(metric: CadvisorContract['metrics'][number], whitelist: string[]): string[] {
+  const docker = whitelist.map((l) => `container_label_${l.replace(/[^a-zA-Z0-9_]/g, '_')}`);
+  return [...cadvisorContract().containerLabels, ...docker, ...metric.labels];
+}
+
+/** Catalogue entries of cAdvisor that the contract does not provide with the given flags. */
+function cadvisorViolations(entries: CatalogueEntry[], disabled: string[], whitelist: string[]): string[] {
+  const contract = cadvisorContract();
+  const problems: string[] = [];
+  for (const e of entries.filter((x) => x.source === 'cadvisor')) {
+    const m = contract.metrics.find((x) => x.name === e.name);
+    if (!m) {
+      problems.push(`${e.name}: not a cAdvisor ${contract.version} metric of the contract`);
+      continue;
+    }
+    if (m.type !== e.type) problems.push(`${e.name}: ${e.type} in the catalogue, ${m.type} in cAdvisor`);
+    if (m.group && disabled.includes(m.group)) problems.push(`${e.name}: its group ${m.group} is disabled`);
+    const known = cadvisorLabels(m, whitelist);
+    for (const l of e.labels) if (!known.includes(l)) problems.push(`${e.name}: cAdvisor sets no label ${l}`);
+  }
+  return problems;
+}
+
+describe('cAdvisor metrics (contract test/fixtures/cadvisor-metrics.json; cAdvisor cannot run here)', () => {
+  const { image, flags } = cadvisorService();
+  const disabled = (flags.get('disable_metrics') ?? '').split(',');
+  const whitelist = (flags.get('whitelisted_container_labels') ?? '').split(',');
+
+  it('runs the cAdvisor version the contract describes, Docker containers only, every 30 s', () => {
+    expect(image).toBe(`gcr.io/cadvisor/cadvisor:${cadvisorContract().version}`);
+    expect(flags.get('docker_only')).toBe('true');
+    expect(flags.get('housekeeping_interval')).toBe('30s');
+    // Docker labels would otherwise all become series labels (cardinality): two, by name.
+    expect(flags.get('store_container_labels')).toBe('false');
+    expect(whitelist).toEqual(['pjs.project', 'com.docker.compose.service']);
+  });
+
+  it('disables only metric kinds cAdvisor knows (an unknown one stops it) and keeps the rest small', () => {
+    const { metricKinds } = cadvisorContract();
+    expect(disabled.filter((k) => !metricKinds.includes(k))).toEqual([]);
+    const enabled = metricKinds.filter((k) => !disabled.includes(k));
+    expect(enabled.sort()).toEqual(['cpu', 'disk', 'diskIO', 'memory', 'network']);
+  });
+
+  it('provides every cadvisor metric a dashboard or an alert uses, with its labels, under our flags', () => {
+    const entries = catalogue();
+    expect(entries.filter((e) => e.source === 'cadvisor').length).toBeGreaterThanOrEqual(8);
+    expect(cadvisorViolations(entries, disabled, whitelist)).toEqual([]);
+  });
+
+  it('catches a used metric whose group is disabled, or a label cAdvisor does not set (the check is live)', () => {
+    const entries = catalogue();
+    expect(cadvisorViolations(entries, [...disabled, 'memory'], whitelist)).toContain(
+      'container_memory_working_set_bytes: its group memory is disabled',
+    );
+    expect(cadvisorViolations(entries, disabled, ['pjs.project'])).toContain(
+      'container_memory_working_set_bytes: cAdvisor sets no label container_label_com_docker_compose_service',
+    );
+    const invented: CatalogueEntry = {
+      name: 'container_oom_kills_total',
+      type: 'counter',
+      labels: [],
+      source: 'cadvisor',
+      exporters: ['cadvisor'],
+    };
+    expect(cadvisorViolations([invented], disabled, whitelist)).toEqual([
+      'container_oom_kills_total: not a cAdvisor v0.49.1 metric of the contract',
+    ]);
   });
 });
 

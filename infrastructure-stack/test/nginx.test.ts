@@ -1,12 +1,15 @@
 import { type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { gunzipSync } from 'node:zlib';
+import { startDnsFake, type DnsFake } from '../../test/fakes/dns-fake';
 import { type AddressInfo } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type SecureVersion } from 'node:tls';
 import path from 'node:path';
 import { nginxTest, renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
-import { describeWithTools, freePort, waitFor } from './support/tools';
+import { INFRA_DIR, describeWithTools, freePort, run, waitFor } from './support/tools';
 
 const NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test' };
 
@@ -14,7 +17,14 @@ interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  raw: Buffer;
 }
+
+/** A JSON body of ~40 KB, as a page of products is. */
+const BIG_JSON = JSON.stringify({
+  results: Array.from({ length: 400 }, (_, i) => ({ item_no: `A-${i}`, title: 'Statue' })),
+});
+const OWN_CSP = "default-src 'none'; style-src 'sha256-abc'";
 
 interface UpstreamHit {
   app: string;
@@ -29,16 +39,27 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
   let ports: { http: number; https: number; status: number };
   const upstreams: Server[] = [];
   const hits: UpstreamHit[] = [];
+  /** TCP connections each stand-in app has accepted from nginx. */
+  const connections: Record<string, number> = {};
   let ca: string;
+  let dns: DnsFake;
 
   async function startUpstream(app: string): Promise<number> {
+    connections[app] = 0;
     const server = createServer((req, res) => {
       hits.push({ app, method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       req.resume();
-      req.on('end', () =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ app, url: req.url })),
-      );
+      req.on('end', () => {
+        if (req.url === '/api/big/') return res.writeHead(200, { 'content-type': 'application/json' }).end(BIG_JSON);
+        if (req.url === '/api/own-csp/')
+          return res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': OWN_CSP }).end('<p>');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ app, url: req.url }));
+      });
     });
+    // Longer than nginx's upstream keepalive_timeout (60 s), as Fastify's default (72 s) is in the
+    // apps: Node's 5 s would close idle connections nginx still reuses, a 502 on a slow machine.
+    server.keepAliveTimeout = 75_000;
+    server.on('connection', () => (connections[app] += 1));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     upstreams.push(server);
     const address = server.address();
@@ -48,7 +69,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
   function https(
     host: string,
     urlPath: string,
-    options: { method?: string; localAddress?: string; headers?: Record<string, string> } = {},
+    options: { method?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {},
   ): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
@@ -64,13 +85,16 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
           agent: false,
         },
         (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString(), raw });
+          });
         },
       );
       req.on('error', reject);
-      req.end();
+      req.end(options.body);
     });
   }
 
@@ -81,7 +105,9 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, raw: Buffer.from(body) }),
+          );
         },
       );
       req.on('error', reject);
@@ -112,6 +138,8 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
 
   beforeAll(async () => {
     const [dbuPort, imPort] = [await startUpstream('dbu'), await startUpstream('im')];
+    // Docker's DNS stand-in: the apps' container names resolve, is-web does not (a stopped app).
+    dns = await startDnsFake({ 'dbu-web': '127.0.0.1', 'im-web': '127.0.0.1' });
     ports = { http: await freePort(), https: await freePort(), status: await freePort() };
     rendered = renderNginx(
       {
@@ -123,10 +151,11 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         PJS_SERVER_NAME_IM: NAMES.im,
         // is-web keeps its Docker host name: it cannot resolve here, exactly like a stopped app.
         PJS_UPSTREAM_IS: 'is-web:8000',
-        PJS_UPSTREAM_DBU: `127.0.0.1:${dbuPort}`,
-        PJS_UPSTREAM_IM: `127.0.0.1:${imPort}`,
+        PJS_UPSTREAM_DBU: `dbu-web:${dbuPort}`,
+        PJS_UPSTREAM_IM: `im-web:${imPort}`,
       },
       Object.values(NAMES),
+      { resolver: dns.address, allowlists: { admin: '127.0.0.1', internal: '', nodeEnv: 'development' } },
     );
     ca = readFileSync(rendered.certFile, 'utf8');
     mkdirSync(path.join(rendered.acmeRoot, '.well-known/acme-challenge'), { recursive: true });
@@ -135,7 +164,10 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
 
   afterAll(async () => {
     await stopProcess(nginx);
-    await Promise.all(upstreams.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const closed = upstreams.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const s of upstreams) s.closeAllConnections();
+    await Promise.all(closed);
+    await dns?.close();
     if (rendered) rmSync(rendered.dir, { recursive: true, force: true });
   });
 
@@ -157,6 +189,17 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         },
         10_000,
         'nginx to listen',
+      );
+      // The upstream names are resolved after start-up, through the resolver.
+      await waitFor(
+        async () => ((await https(NAMES.dbu, '/health/')).status === 200 ? true : undefined),
+        10_000,
+        'dbu-web resolved',
+      );
+      await waitFor(
+        async () => ((await https(NAMES.im, '/health/')).status === 200 ? true : undefined),
+        10_000,
+        'im-web resolved',
       );
     });
 
@@ -226,10 +269,50 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       [NAMES.im, '/api/inventory/'],
       [NAMES.im, '/api/reduce-stock/'],
       [NAMES.im, '/analysis/'],
+      [NAMES.im, '/api/orders/'],
+      [NAMES.im, '/api/sync/status/'],
     ])('allows the admin path %s%s from 127.0.0.1 and answers 403 to 127.0.0.2', async (host, urlPath) => {
       expect((await https(host, urlPath, { localAddress: '127.0.0.1' })).status).toBe(200);
       hits.length = 0;
       expect((await https(host, urlPath, { localAddress: '127.0.0.2' })).status).toBe(403);
+      expect(hits).toHaveLength(0);
+    });
+
+    it.each([
+      [NAMES.dbu, '/API/imports/'],
+      [NAMES.dbu, '/Api/Imports/'],
+      [NAMES.dbu, '/api/IMPORTS/'],
+      [NAMES.dbu, '//api/imports/'],
+      [NAMES.dbu, '/api%2Fimports/'],
+      [NAMES.dbu, '/api/%69mports/'],
+      [NAMES.dbu, '/api/imports./'],
+      [NAMES.dbu, '/api/imports;x=1'],
+      [NAMES.dbu, '/api/./imports/'],
+      [NAMES.dbu, '/api/docs/'],
+      [NAMES.dbu, '/api/gpsr/'],
+      [NAMES.im, '/API/inventory/'],
+      [NAMES.im, '/api/Reduce-Stock/'],
+      [NAMES.im, '//api/reduce-stock'],
+      [NAMES.im, '/api/reduce-stock;a=b'],
+      [NAMES.im, '/Analysis/'],
+      [NAMES.im, '/api/items/A-1/movements/'],
+    ])('never lets %s%s reach the app from a foreign address', async (host, urlPath) => {
+      hits.length = 0;
+      const reply = await https(host, urlPath, { localAddress: '127.0.0.2' });
+      expect([403, 404]).toContain(reply.status);
+      expect(hits).toHaveLength(0);
+    });
+
+    it.each([
+      [NAMES.dbu, '/API/products/'],
+      [NAMES.dbu, '/Api-Token-Auth/'],
+      [NAMES.im, '/API/token/'],
+      [NAMES.im, '/nothing-here'],
+    ])('answers a path of no route (%s%s) with a JSON 404 at the edge', async (host, urlPath) => {
+      hits.length = 0;
+      const reply = await https(host, urlPath);
+      expect(reply.status).toBe(404);
+      expect(JSON.parse(reply.body)).toMatchObject({ statusCode: 404, code: 'not_found' });
       expect(hits).toHaveLength(0);
     });
 
@@ -272,7 +355,9 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         httpRequest({ host: '127.0.0.1', port: ports.status, path: '/stub_status', agent: false }, (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, raw: Buffer.from(body) }),
+          );
         })
           .on('error', reject)
           .end();
@@ -281,21 +366,209 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       expect(reply.body).toMatch(/Active connections: \d+/);
     });
 
-    it('writes one JSON object per request to the access log', async () => {
-      await https(NAMES.dbu, '/api/categories/');
+    it('resolves the upstream names at run time through the resolver (Docker DNS in production)', () => {
+      expect(dns.queries).toEqual(expect.arrayContaining(['dbu-web', 'im-web', 'is-web']));
+    });
+
+    it('reuses upstream connections (keepalive): 30 client connections, at most 2 to the app', async () => {
+      const before = connections.dbu;
+      // From an address of its own: 30 requests at full speed would use up 127.0.0.1's share of the
+      // api zone (20 r/s, burst 20) and the next tests would get 429s on a fast machine.
+      const localAddress = '127.0.0.6';
+      for (let i = 0; i < 30; i += 1)
+        expect((await https(NAMES.dbu, '/api/products/', { localAddress })).status).toBe(200);
+      expect(connections.dbu - before).toBeLessThanOrEqual(2);
+      const hit = hits.filter((h) => h.url === '/api/products/').at(-1);
+      expect(hit?.headers.connection).toBeUndefined();
+    });
+
+    it('compresses JSON for clients that accept gzip, and only for them', async () => {
+      const zipped = await https(NAMES.dbu, '/api/big/', { headers: { 'accept-encoding': 'gzip' } });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toContain('Accept-Encoding');
+      expect(zipped.raw.length).toBeLessThan(BIG_JSON.length / 4);
+      expect(gunzipSync(zipped.raw).toString()).toBe(BIG_JSON);
+      const plain = await https(NAMES.dbu, '/api/big/');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(BIG_JSON);
+    });
+
+    it('keeps a well-formed X-Request-Id, passes it upstream and returns it; replaces a malformed one', async () => {
+      hits.length = 0;
+      const idsSeenUpstream = () => hits.map((hit) => hit.headers['x-request-id']);
+      const localAddress = '127.0.0.7';
+      const kept = await https(NAMES.dbu, '/api/products/', {
+        localAddress,
+        headers: { 'x-request-id': 'caller-id.42:abc' },
+      });
+      expect(kept.headers['x-request-id']).toBe('caller-id.42:abc');
+      expect(idsSeenUpstream()).toContain('caller-id.42:abc');
+      for (const bad of ['has space', 'x'.repeat(129), 'quote"d', '']) {
+        const replaced = await https(NAMES.dbu, '/api/products/', { localAddress, headers: { 'x-request-id': bad } });
+        expect(replaced.status).toBe(200);
+        expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+        expect(idsSeenUpstream()).toContain(replaced.headers['x-request-id']);
+        if (bad !== '') expect(idsSeenUpstream()).not.toContain(bad);
+      }
+    });
+
+    it.each([
+      ['403 (allowlist)', NAMES.dbu, '/api/imports/', { localAddress: '127.0.0.2' }, 403, 'address_not_allowed'],
+      ['403 (/metrics)', NAMES.dbu, '/metrics', {}, 403, 'address_not_allowed'],
+      ['404 (no route)', NAMES.im, '/nothing-here', {}, 404, 'not_found'],
+      ['502 (app down)', NAMES.status, '/status', {}, 502, 'bad_gateway'],
+    ] as const)(
+      'answers its own %s in JSON with the request id',
+      async (_name, host, urlPath, options, status, code) => {
+        const reply = await https(host, urlPath, { ...options, headers: { 'x-request-id': 'edge-error-1' } });
+        expect(reply.status).toBe(status);
+        expect(reply.headers['content-type']).toBe('application/json');
+        expect(JSON.parse(reply.body)).toEqual({
+          statusCode: status,
+          code,
+          message: expect.any(String),
+          request_id: 'edge-error-1',
+        });
+        expect(reply.headers['x-request-id']).toBe('edge-error-1');
+        expect(reply.headers['strict-transport-security']).toBeDefined();
+      },
+    );
+
+    it('answers a body above client_max_body_size with a JSON 413 before the app sees it', async () => {
+      hits.length = 0;
+      const reply = await https(NAMES.dbu, '/api/products/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(11 * 1024 * 1024) },
+        body: '{',
+      }).catch((err: Error) => ({ status: 0, body: err.message, headers: {}, raw: Buffer.alloc(0) }));
+      expect(reply.status).toBe(413);
+      expect(JSON.parse(reply.body)).toMatchObject({
+        statusCode: 413,
+        code: 'payload_too_large',
+        request_id: expect.any(String),
+      });
+      expect(hits).toHaveLength(0);
+    });
+
+    it('keeps the CSP of an app that sends its own, and adds the edge one otherwise', async () => {
+      const own = await https(NAMES.dbu, '/api/own-csp/');
+      expect(own.headers['content-security-policy']).toBe(OWN_CSP);
+      const edge = await https(NAMES.dbu, '/api/products/');
+      expect(edge.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    });
+
+    it.each([
+      [NAMES.dbu, '/api/admin/users/'],
+      [NAMES.dbu, '/API/Admin/tokens'],
+      [NAMES.im, '/api/admin/audit/'],
+      [NAMES.dbu, '/admin/login/'],
+      [NAMES.im, '/Admin/Login'],
+    ])('keeps account administration and logins (%s%s) to admin addresses', async (host, urlPath) => {
+      hits.length = 0;
+      expect((await https(host, urlPath, { localAddress: '127.0.0.2' })).status).toBe(403);
+      expect(hits).toHaveLength(0);
+    });
+
+    it("rate-limits people's logins (/admin/login) like the token endpoints", async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) statuses.push((await https(NAMES.im, '/admin/login', { method: 'POST' })).status);
+      expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(statuses.slice(6)).toEqual([429, 429]);
+      const refused = await https(NAMES.im, '/admin/login', { method: 'POST' });
+      expect(JSON.parse(refused.body)).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+      expect(refused.headers['retry-after']).toBe('10');
+    });
+
+    it("writes one JSON object per request to the access log, in the apps' schema", async () => {
+      await https(NAMES.dbu, '/api/categories/?page=2', { headers: { 'x-request-id': 'log-schema-1' } });
       const lines = await waitFor(
         async () => {
           const text = readFileSync(rendered.accessLog, 'utf8').trim();
-          return text.includes('/api/categories/') ? text.split('\n') : undefined;
+          return text.includes('log-schema-1') ? text.split('\n') : undefined;
         },
         5000,
         'the access log line',
       );
       const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-      const entry = entries.find((e) => e.uri === '/api/categories/');
-      expect(entry).toMatchObject({ service: 'nginx', level: 'info', method: 'GET', status: 200, host: NAMES.dbu });
+      const entry = entries.find((e) => e.request_id === 'log-schema-1');
+      expect(entry).toMatchObject({
+        level: 'info',
+        service: 'nginx',
+        msg: 'request',
+        method: 'GET',
+        path: '/api/categories/',
+        query: 'page=2',
+        status: 200,
+        client_ip: '127.0.0.1',
+        host: NAMES.dbu,
+      });
+      expect(typeof entry?.duration_ms).toBe('number');
+      expect(Number.isInteger(entry?.duration_ms)).toBe(true);
+      expect(new Date(String(entry?.timestamp)).getTime()).not.toBeNaN();
       expect(entry?.tls).toMatch(/^TLSv1\.[23]$/);
-      expect(entry?.request_id).toMatch(/^[0-9a-f]{32}$/);
+      const failed = entries.find((e) => e.status === 502);
+      expect(failed?.level).toBe('error');
     });
   });
+});
+
+describeWithTools(['sh'], 'nginx allowlists rendered from ADMIN_ALLOWED_IPS / INTERNAL_ALLOWED_IPS', () => {
+  const script = path.join(INFRA_DIR, 'nginx/entrypoint/15-pjs-allowlists.sh');
+
+  function render(env: Record<string, string>): {
+    status: number | null;
+    admin: string;
+    internal: string;
+    stderr: string;
+  } {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'pjs-allow-')), 'allowlists');
+    try {
+      const result = run('sh', [script], { env: { PATH: process.env.PATH, PJS_ALLOWLIST_DIR: dir, ...env } });
+      const read = (f: string) => {
+        try {
+          return readFileSync(path.join(dir, f), 'utf8').replace(/^#.*\n/gm, '');
+        } catch {
+          return '';
+        }
+      };
+      return {
+        status: result.status,
+        admin: read('admin.conf'),
+        internal: read('internal.conf'),
+        stderr: result.stderr,
+      };
+    } finally {
+      rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  }
+
+  it('denies everyone on empty lists in production (the default), as the apps do', () => {
+    const out = render({});
+    expect(out.status).toBe(0);
+    expect(out.admin).toBe('deny all;\n');
+    expect(out.internal).toBe('deny all;\n');
+  });
+
+  it('allows everyone on empty lists outside production', () => {
+    const out = render({ PJS_NODE_ENV: 'development' });
+    expect(out.admin).toBe('allow all;\n');
+  });
+
+  it('allows exactly the listed addresses, then denies', () => {
+    const out = render({
+      PJS_ADMIN_ALLOWED_IPS: '10.8.0.0/24, 127.0.0.1,::1',
+      PJS_INTERNAL_ALLOWED_IPS: '0.0.0.0/0,::/0',
+    });
+    expect(out.admin).toBe('allow 10.8.0.0/24;\nallow 127.0.0.1;\nallow ::1;\ndeny all;\n');
+    expect(out.internal).toBe('allow 0.0.0.0/0;\nallow ::/0;\ndeny all;\n');
+  });
+
+  it.each(['10.0.0.0/8;allow all', 'example.com', '1.2.3.4 5.6.7.8}'])(
+    'refuses to start on a malformed entry (%s)',
+    (bad) => {
+      const out = render({ PJS_ADMIN_ALLOWED_IPS: bad });
+      expect(out.status).not.toBe(0);
+      expect(out.stderr).toContain('is not an IP address or CIDR');
+    },
+  );
 });

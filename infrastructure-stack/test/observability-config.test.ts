@@ -67,7 +67,7 @@ interface Dashboard {
   uid: string;
   title: string;
   panels: Panel[];
-  templating: { list: { name: string; datasource?: { uid: string } }[] };
+  templating: { list: { name: string; type?: string; datasource?: { uid: string } }[] };
 }
 
 const DASHBOARD_DIR = path.join(INFRA_DIR, 'grafana/dashboards');
@@ -100,14 +100,18 @@ describe('Grafana (infrastructure-stack/grafana)', () => {
     expect(section('analytics')).toMatch(/^reporting_enabled = false$/m);
   });
 
-  it('has the four dashboards with unique uids, valid layout and known datasources only', () => {
+  it('has the dashboards with unique uids, valid layout and known datasources only', () => {
     const files = listFiles(DASHBOARD_DIR, /\.json$/);
     const dashboards = files.map((f) => readJson<Dashboard>(f));
     expect(dashboards.map((d) => d.uid).sort()).toEqual([
+      'pjs-containers',
       'pjs-dbu-imports',
       'pjs-im-stock-sync',
       'pjs-infrastructure',
+      'pjs-logs',
       'pjs-overview',
+      'pjs-postgres',
+      'pjs-vault',
     ]);
     for (const d of dashboards) {
       const ids = d.panels.map((p) => p.id);
@@ -119,7 +123,9 @@ describe('Grafana (infrastructure-stack/grafana)', () => {
         expect(p.targets?.length).toBeGreaterThan(0);
         for (const t of p.targets ?? []) expect(t.datasource?.uid ?? p.datasource?.uid).toBe(p.datasource?.uid);
       }
-      for (const v of d.templating.list) expect(v.datasource?.uid).toBe('prometheus');
+      // Query variables come from Prometheus; a textbox (the request id to follow) has none.
+      for (const v of d.templating.list.filter((x) => x.type !== 'textbox'))
+        expect(v.datasource?.uid).toBe('prometheus');
     }
   });
 
@@ -132,11 +138,18 @@ describe('Grafana (infrastructure-stack/grafana)', () => {
     expect(exprs).toContain('http_request_duration_seconds_bucket');
   });
 
+  it('follows one request id across every service from the logs dashboard', () => {
+    const logs = readJson<Dashboard>(path.join(DASHBOARD_DIR, 'logs.json'));
+    expect(logs.templating.list.map((v) => v.name)).toContain('request_id');
+    const exprs = logs.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs).toContain('{project=~".+"} | json | request_id = "$request_id"');
+  });
+
   it('queries Loki only by the labels Vector sets (project, service, level)', () => {
     for (const file of listFiles(DASHBOARD_DIR, /\.json$/)) {
       for (const p of readJson<Dashboard>(file).panels.filter((x) => x.datasource?.uid === 'loki')) {
         for (const t of p.targets ?? []) {
-          const labels = [...(/^\{([^}]*)\}/.exec(t.expr)?.[1] ?? '').matchAll(/(\w+)\s*[=!~]/g)].map((m) => m[1]);
+          const labels = [...(/\{([^}]*)\}/.exec(t.expr)?.[1] ?? '').matchAll(/(\w+)\s*[=!~]/g)].map((m) => m[1]);
           expect(labels.length).toBeGreaterThan(0);
           for (const l of labels) expect(['project', 'service', 'level']).toContain(l);
         }

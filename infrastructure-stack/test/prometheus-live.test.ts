@@ -17,6 +17,9 @@ interface ScrapeConfig {
   static_configs?: { targets: string[]; labels?: Record<string, string> }[];
   file_sd_configs?: { files: string[] }[];
   relabel_configs?: { replacement?: string; target_label?: string }[];
+  scheme?: string;
+  authorization?: { credentials_file?: string };
+  tls_config?: Record<string, string>;
 }
 
 interface PromConfig {
@@ -50,7 +53,9 @@ function exposition(job: string, catalogue: CatalogueEntry[]): string {
       return body ? `{${body}}` : '';
     };
     lines.push(`# TYPE ${m.name} ${m.type}`);
-    if (m.type === 'histogram') {
+    if (m.type === 'summary') {
+      lines.push(`${m.name}${fmt({ quantile: '0.5' })} 1`, `${m.name}_sum${fmt()} 1`, `${m.name}_count${fmt()} 1`);
+    } else if (m.type === 'histogram') {
       lines.push(`${m.name}_bucket${fmt({ le: '1' })} 1`, `${m.name}_bucket${fmt({ le: '+Inf' })} 1`);
       lines.push(`${m.name}_sum${fmt()} 0.5`, `${m.name}_count${fmt()} 1`);
     } else {
@@ -113,6 +118,19 @@ describeWithTools(['prometheus'], 'Prometheus with our configuration (live, loop
       delete job.scrape_interval;
       delete job.scrape_timeout;
       const wantedPath = job.metrics_path ?? '/metrics';
+      // A job behind a token (vault): the stand-in answers only with the token from the job's
+      // credentials file. It speaks plain HTTP; the TLS settings are checked against compose.
+      let wantedAuth: string | undefined;
+      if (job.authorization?.credentials_file) {
+        const token = `test-token-${job.job_name}`;
+        const file = path.join(dir, job.authorization.credentials_file);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `${token}\n`);
+        job.authorization.credentials_file = file;
+        wantedAuth = `Bearer ${token}`;
+        delete job.scheme;
+        delete job.tls_config;
+      }
       const port =
         job.job_name === 'prometheus'
           ? promPort
@@ -120,6 +138,7 @@ describeWithTools(['prometheus'], 'Prometheus with our configuration (live, loop
               const url = new URL(req.url ?? '/', 'http://x');
               const paramsOk = Object.entries(job.params ?? {}).every(([k, v]) => url.searchParams.get(k) === v[0]);
               if (url.pathname !== wantedPath || !paramsOk) return res.writeHead(404).end('wrong path\n');
+              if (wantedAuth && req.headers.authorization !== wantedAuth) return res.writeHead(403).end('no token\n');
               res
                 .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
                 .end(exposition(job.job_name, catalogue));
@@ -133,7 +152,9 @@ describeWithTools(['prometheus'], 'Prometheus with our configuration (live, loop
           const prodGroups = readYaml<{ targets: string[]; labels?: Record<string, string> }[]>(
             path.join(PROM_DIR, 'file_sd/prod', path.basename(file)),
           );
-          const groups = relabelToExporter ? prodGroups : prodGroups.map((g) => ({ ...g, targets: [target] }));
+          // A job whose prod list is still empty (postgres) gets one stand-in target as well.
+          const listed = prodGroups.length > 0 ? prodGroups : [{ targets: [] }];
+          const groups = relabelToExporter ? prodGroups : listed.map((g) => ({ ...g, targets: [target] }));
           writeFileSync(path.join(dir, file), toYaml(groups));
         }
       }

@@ -308,7 +308,7 @@ describe('check_env.sh', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('missing: PJS_IMAGE_TAG - release of pjs/dbu to run');
     expect(result.stderr).toContain('missing: DBU_APPROLE_DIR');
-    expect(result.stderr).toContain('2 of 4 required variables missing or invalid');
+    expect(result.stderr).toContain(`2 of ${requiredVars(stack).length} required variables missing or invalid`);
   });
 
   it('checks that file and dir variables name existing paths, relative to the stack directory', async () => {

@@ -128,6 +128,31 @@ describeWithTools(['curl', 'jq'], 'Vault scripts against the Vault fake', () => 
       expect((await api('POST', 'sys/wrapping/unwrap', wrapping)).status).toBe(400);
     });
 
+    it('with --persistent writes a kept secret id the agent logs in with again after every restart', async () => {
+      const out = path.join(shims.dir, 'approle-kept');
+      const result = await script(SETUP, ['--persistent', '-o', out, 'dbu'], {
+        APPROLE_SECRET_ID_CIDRS: '127.0.0.0/8',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('(persistent, accessor');
+      expect(result.stdout).toContain('bound to 127.0.0.0/8');
+      expect(statSync(path.join(out, 'secret_id')).mode & 0o777).toBe(0o600);
+      const secretId = readFileSync(path.join(out, 'secret_id'), 'utf8').trim();
+      expect(result.stdout).not.toContain(secretId);
+      expect(vault.state.wrapped.has(secretId)).toBe(false);
+      vault.state.putSecret('dbu', { DATABASE_URL: 'postgres://dbu@dbu-postgres/dbu' });
+      const roleId = readFileSync(path.join(out, 'role_id'), 'utf8').trim();
+      // The same file works again and again: a reboot needs no rerun.
+      for (let restart = 0; restart < 3; restart++) {
+        const login = await api('POST', 'auth/approle/login', '', { role_id: roleId, secret_id: secretId });
+        expect(login.status).toBe(200);
+        expect(login.body.auth.policies).toEqual(['default', 'dbu']);
+        const read = await api('GET', 'secret/data/dbu', login.body.auth.client_token);
+        expect(read.body.data.data).toEqual({ DATABASE_URL: 'postgres://dbu@dbu-postgres/dbu' });
+      }
+    });
+
     it('never puts the token on a command line', async () => {
       expect((await script(SETUP, ['-o', path.join(shims.dir, 'a'), 'dbu'])).status).toBe(0);
       const calls = curlCalls();

@@ -10,11 +10,19 @@ const SCRIPTS = [
   'check_env.sh',
   'ci-infra.sh',
 ];
+/** Scripts the stacks' containers run from a read-only mount. */
+const CONTAINER_SCRIPTS = [path.join(INFRA_DIR, 'postgres-exporter/monitor-role.sh')];
 
 describeWithTools(['shellcheck'], 'shell scripts (shellcheck)', () => {
   it('finds no issue in the operator scripts', () => {
     const files = SCRIPTS.map((s) => path.join(SCRIPTS_DIR, s));
     const result = run('shellcheck', ['--severity=style', '--shell=bash', '-x', ...files], { cwd: REPO_ROOT });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('finds no issue in the scripts the containers run', () => {
+    const result = run('shellcheck', ['--severity=style', ...CONTAINER_SCRIPTS], { cwd: REPO_ROOT });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -57,6 +65,29 @@ describe('operator scripts', () => {
     ['check_env.sh', ['nope'], /unknown stack 'nope'/],
   ] as const)('%s %j explains the misuse (exit 2)', (script, args, message) => {
     const result = run('bash', [path.join(SCRIPTS_DIR, script), ...args]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('postgres-exporter/monitor-role.sh', () => {
+  const script = CONTAINER_SCRIPTS[0];
+  const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH, ...extra });
+
+  it('prints usage on -h and rejects an argument', () => {
+    expect(run('bash', [script, '-h']).stdout).toMatch(/^Usage: /);
+    const bad = run('bash', [script, '--bogus-option']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unexpected argument '--bogus-option'");
+  });
+
+  it.each([
+    [{}, /MONITOR_PASSWORD_FILE must name a readable file/],
+    [{ MONITOR_PASSWORD_FILE: '/nonexistent/monitor_password' }, /MONITOR_PASSWORD_FILE must name a readable file/],
+    [{ MONITOR_PASSWORD_FILE: '/dev/null' }, /is empty/],
+    [{ MONITOR_ROLE: 'Bad"Role' }, /not a plain lower-case identifier/],
+  ])('refuses %j before connecting (exit 2)', (extra, message) => {
+    const result = run('bash', [script], { env: env({ PGHOST: '/nonexistent', ...extra }) });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
   });

@@ -42,6 +42,23 @@ describe('Vault configuration (HCL)', () => {
     expect(first<Hcl>((cfg.listener as Hcl).tcp).tls_disable).toBe(true);
   });
 
+  it('exports Prometheus telemetry behind a token, without the host name in metric names', async () => {
+    const cfg = await hcl(path.join(VAULT_DIR, 'vault.hcl'));
+    const telemetry = first<Hcl>(cfg.telemetry);
+    expect(telemetry.disable_hostname).toBe(true);
+    // Vault serves the Prometheus format only when a retention is set.
+    expect(telemetry.prometheus_retention_time).toMatch(/^\d+[smh]$/);
+    const tcp = first<Hcl>((cfg.listener as Hcl).tcp);
+    expect(first<Hcl>(tcp.telemetry).unauthenticated_metrics_access).toBe(false);
+  });
+
+  it("gives Prometheus's token (policy pjs-metrics) read on sys/metrics and nothing else", async () => {
+    const policy = await hcl(path.join(VAULT_DIR, 'policies', 'metrics.hcl'));
+    const paths = policy.path as Record<string, { capabilities: string[] }[]>;
+    expect(Object.keys(paths)).toEqual(['sys/metrics']);
+    expect(paths['sys/metrics'].flatMap((r) => r.capabilities)).toEqual(['read']);
+  });
+
   it.each(['is', ...PROJECTS])('gives project %s a read-only policy on its own secrets only', async (project) => {
     const policy = await hcl(path.join(VAULT_DIR, 'policies', `${project}.hcl`));
     const paths = policy.path as Record<string, { capabilities: string[] }[]>;
@@ -61,7 +78,7 @@ describe('Vault configuration (HCL)', () => {
   });
 
   describe.each(PROJECTS)('project %s', (project) => {
-    it('has a Vault Agent that logs in with a wrapped AppRole secret id and renders the env file 0640', async () => {
+    it('has a Vault Agent that logs in again after restarts with its kept AppRole secret id and renders the env file 0640', async () => {
       const agent = await hcl(path.join(VAULT_DIR, 'agent', `${project}.hcl`));
       const autoAuth = first<Hcl>(agent.auto_auth);
       const approle = first<Hcl>((autoAuth.method as Hcl).approle);
@@ -69,9 +86,10 @@ describe('Vault configuration (HCL)', () => {
       expect(approle.config).toEqual({
         role_id_file_path: '/vault/approle/role_id',
         secret_id_file_path: '/vault/approle/secret_id',
-        secret_id_response_wrapping_path: `auth/approle/role/${project}/secret-id`,
-        remove_secret_id_file_after_reading: true,
+        // Kept, not deleted: the agent logs in again by itself after a reboot (docs/vault-unseal.md).
+        remove_secret_id_file_after_reading: false,
       });
+      expect(approle.max_backoff).toBe('15s');
       expect(first<Hcl>(agent.template_config).exit_on_retry_failure).toBe(true);
       const template = first<Hcl>(agent.template);
       expect(template.destination).toBe('/vault/secrets/app.env');

@@ -40,7 +40,18 @@ export function envsubst(text: string, vars: Record<string, string>, filter = /^
  * (user, pid, logs, temp dirs) moved into the temp dir. Upstreams and names are whatever
  * `vars` says; everything else is our configuration unchanged.
  */
-export function renderNginx(vars: Record<string, string>, serverNames: string[]): RenderedNginx {
+export interface RenderOptions {
+  /** ADMIN_ALLOWED_IPS / INTERNAL_ALLOWED_IPS / NODE_ENV given to entrypoint/15-pjs-allowlists.sh. */
+  allowlists?: { admin?: string; internal?: string; nodeEnv?: string };
+  /** `host:port` of the DNS server nginx resolves upstreams with (Docker's 127.0.0.11 in production). */
+  resolver?: string;
+}
+
+export function renderNginx(
+  vars: Record<string, string>,
+  serverNames: string[],
+  options: RenderOptions = {},
+): RenderedNginx {
   const dir = mkdtempSync(path.join(tmpdir(), 'pjs-nginx-'));
   const conf = path.join(dir, 'conf');
   cpSync(path.join(INFRA_DIR, 'nginx'), conf, { recursive: true });
@@ -53,7 +64,7 @@ export function renderNginx(vars: Record<string, string>, serverNames: string[])
   const tls = path.join(dir, 'tls');
   const acmeRoot = path.join(dir, 'acme');
   const logs = path.join(dir, 'logs');
-  for (const d of [tls, acmeRoot, logs, path.join(dir, 'temp'), path.join(conf, 'conf.d')])
+  for (const d of [tls, acmeRoot, logs, path.join(dir, 'temp'), path.join(dir, 'cache'), path.join(conf, 'conf.d')])
     mkdirSync(d, { recursive: true });
   const certFile = path.join(tls, 'fullchain.pem');
   const keyFile = path.join(tls, 'privkey.pem');
@@ -82,11 +93,28 @@ export function renderNginx(vars: Record<string, string>, serverNames: string[])
   const allVars = { ...vars, PJS_TLS_DIR: tls, PJS_ACME_ROOT: acmeRoot };
   for (const file of readdirSync(path.join(conf, 'templates'))) {
     if (!file.endsWith('.template')) continue;
-    const text = envsubst(readFileSync(path.join(conf, 'templates', file), 'utf8'), allVars);
+    // Caches under /var/cache/nginx (a tmpfs in the container) live in the temp dir here.
+    const text = envsubst(readFileSync(path.join(conf, 'templates', file), 'utf8'), allVars).replaceAll(
+      '/var/cache/nginx/',
+      `${path.join(dir, 'cache')}/`,
+    );
     const left = /\$\{?PJS_[A-Z0-9_]+/.exec(text);
     if (left) throw new Error(`${file}: variable ${left[0]} not provided`);
     writeFileSync(path.join(conf, 'conf.d', file.replace(/\.template$/, '')), text);
   }
+
+  // The allowlists, rendered by the container's own entrypoint script from the apps' settings.
+  const lists = options.allowlists ?? { admin: '127.0.0.1', internal: '', nodeEnv: 'development' };
+  const rendering = run('sh', [path.join(conf, 'entrypoint', '15-pjs-allowlists.sh')], {
+    env: {
+      PATH: process.env.PATH,
+      PJS_ALLOWLIST_DIR: path.join(conf, 'conf.d', 'allowlists'),
+      PJS_ADMIN_ALLOWED_IPS: lists.admin ?? '',
+      PJS_INTERNAL_ALLOWED_IPS: lists.internal ?? '',
+      PJS_NODE_ENV: lists.nodeEnv ?? 'production',
+    },
+  });
+  if (rendering.status !== 0) throw new Error(`15-pjs-allowlists.sh failed: ${rendering.stderr}`);
 
   const accessLog = path.join(logs, 'access.log');
   const errorLog = path.join(logs, 'error.log');
@@ -104,6 +132,7 @@ export function renderNginx(vars: Record<string, string>, serverNames: string[])
   replace(/^error_log \/var\/log\/nginx\/error\.log (\w+);$/m, `error_log ${errorLog} $1;`);
   replace(/access_log \/var\/log\/nginx\/access\.log json;/, `access_log ${accessLog} json;`);
   replace(/^http \{$/m, `http {\n${temp}`);
+  replace(/^ {4}resolver 127\.0\.0\.11 /m, `    resolver ${options.resolver ?? '127.0.0.11'} `);
   const confFile = path.join(conf, 'nginx.conf');
   writeFileSync(confFile, main);
   return { dir, confFile, certFile, keyFile, acmeRoot, accessLog, errorLog };

@@ -13,7 +13,8 @@ export interface PromqlUse {
 export function substituteGrafanaVariables(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$__interval|\$__range|\$\{__rate_interval\}|\$\{__interval\}/g, '5m')
-    .replace(/\$\{?service\}?/g, '.+');
+    .replace(/\$\{?service\}?/g, '.+')
+    .replace(/\$\{?project\}?/g, '.+');
 }
 
 /** Parses a PromQL expression with Prometheus' own lezer grammar. */

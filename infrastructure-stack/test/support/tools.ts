@@ -12,8 +12,33 @@ export type Stack = (typeof STACKS)[number];
 
 const EXTRA_PATH = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
 
+/**
+ * Where scripts/ci-nginx.sh puts Debian sid's nginx: our configuration needs nginx >= 1.27.3
+ * (`server ... resolve` in upstreams), which Debian bookworm's nginx (1.22) is not.
+ */
+const SID_NGINX = '/var/cache/pjs/nginx-sid/pjs-nginx';
+
 /** Absolute path of an executable on PATH (plus the sbin directories), or undefined. */
 export function which(tool: string): string | undefined {
+  if (tool === 'nginx') return nginxCapable();
+  return onPath(tool);
+}
+
+/** The nginx to test our configuration with: PJS_NGINX_BIN, else scripts/ci-nginx.sh's. */
+function nginxCapable(): string | undefined {
+  for (const candidate of [process.env.PJS_NGINX_BIN, SID_NGINX]) {
+    if (!candidate) continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function onPath(tool: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...EXTRA_PATH].filter(Boolean);
   for (const dir of dirs) {
     const candidate = path.join(dir, tool);
@@ -39,7 +64,7 @@ export function describeWithTools(tools: readonly string[], name: string, fn: ()
     describe(name, fn);
     return;
   }
-  const hint = `missing ${missing.join(', ')}: run scripts/ci-infra.sh`;
+  const hint = `missing ${missing.join(', ')}: run scripts/ci-infra.sh${missing.includes('nginx') ? ' and scripts/ci-nginx.sh' : ''}`;
   if (isCi()) {
     describe(name, () => {
       it('has the tools it needs', () => {

@@ -3,10 +3,13 @@
 # ENV_FILE=/vault/secrets/app.env. VAULT_ADDR and VAULT_CACERT come from the environment.
 #
 # /vault/approle/role_id   - written by scripts/setup_approle.sh (not secret on its own)
-# /vault/approle/secret_id - a *response-wrapped* secret id (a single-use wrapping token with a
-#                            short TTL) written by setup_approle.sh; the agent unwraps it,
-#                            checks that it was wrapped by auth/approle/role/im/secret-id and
-#                            deletes the file.
+# /vault/approle/secret_id - the role's secret id, written by `setup_approle.sh --persistent`:
+#                            kept (not deleted after reading) so that the agent logs in again
+#                            by itself after a restart or reboot, once Vault is unsealed; bound
+#                            to the agent's network (CIDR), 90-day lifetime, on a root-only host
+#                            directory, rotated by the runbook in docs/vault-unseal.md.
+# While Vault is sealed or unreachable, auto-auth retries (backoff up to max_backoff) instead of
+# exiting; the apps wait for the env file meanwhile (docs/vault-unseal.md).
 
 pid_file = "/tmp/vault-agent.pid"
 
@@ -18,12 +21,13 @@ vault {
 
 auto_auth {
   method "approle" {
-    mount_path = "auth/approle"
+    mount_path  = "auth/approle"
+    min_backoff = "2s"
+    max_backoff = "15s"
     config = {
       role_id_file_path                   = "/vault/approle/role_id"
       secret_id_file_path                 = "/vault/approle/secret_id"
-      secret_id_response_wrapping_path    = "auth/approle/role/im/secret-id"
-      remove_secret_id_file_after_reading = true
+      remove_secret_id_file_after_reading = false
     }
   }
 
