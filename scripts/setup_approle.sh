@@ -20,12 +20,17 @@ Creates or updates, in Vault (safe to run again):
   - policy <project> from infrastructure-stack/vault/policies/<project>.hcl
   - AppRole role <project> with that policy
 With -o DIR also writes DIR/role_id and DIR/secret_id (a response-wrapped secret id for the
-Vault Agent; it must be unwrapped within --wrap-ttl).
+Vault Agent; it must be unwrapped within --wrap-ttl). With --persistent, DIR/secret_id is the
+secret id itself, which the agent keeps reading after every restart (no rerun after a reboot):
+bound to APPROLE_SECRET_ID_CIDRS, valid APPROLE_SECRET_ID_TTL (default 2160h = 90 days); keep DIR
+on a root-only volume and rotate it (docs/vault-unseal.md, "Agents after a reboot").
 
 Options:
   -o, --out DIR        write role_id and a wrapped secret_id into DIR (mode 0600)
   -p, --policy FILE    policy file (default: infrastructure-stack/vault/policies/<project>.hcl)
       --wrap-ttl TTL   lifetime of the wrapped secret id (default: 15m)
+      --persistent     write the secret id unwrapped, CIDR-bound, for agents that log in again
+                       by themselves after a restart (the stacks' agents use this)
       --no-audit       leave audit devices alone
   -h, --help           show this help
 
@@ -37,7 +42,9 @@ Environment:
   VAULT_AUDIT_FILE        audit log path inside the Vault container (default: /vault/logs/audit.log)
   APPROLE_TOKEN_TTL       TTL of tokens the role issues (default: 1h)
   APPROLE_TOKEN_MAX_TTL   maximum TTL of those tokens (default: 24h)
-  APPROLE_SECRET_ID_TTL   lifetime of secret ids (default: 0 = no expiry)
+  APPROLE_SECRET_ID_TTL   lifetime of secret ids (default: 0 = no expiry; 2160h with --persistent)
+  APPROLE_SECRET_ID_CIDRS comma-separated CIDRs a --persistent secret id (and its tokens) may be
+                          used from, e.g. the agent's Docker network 172.28.0.0/16
 EOF
 }
 
@@ -58,6 +65,7 @@ out_dir=""
 policy_file=""
 wrap_ttl="15m"
 audit=1
+persistent=0
 project=""
 
 while [[ $# -gt 0 ]]; do
@@ -83,6 +91,10 @@ while [[ $# -gt 0 ]]; do
       ;;
     --no-audit)
       audit=0
+      shift
+      ;;
+    --persistent)
+      persistent=1
       shift
       ;;
     --)
@@ -249,6 +261,23 @@ if [[ -n $out_dir ]]; then
   [[ -n $role_id ]] || die "Vault returned no role_id for $project"
   (umask 077 && printf '%s\n' "$role_id" >"$out_dir/role_id.tmp") && mv -f "$out_dir/role_id.tmp" "$out_dir/role_id"
 
+  if [[ $persistent -eq 1 ]]; then
+    # Unwrapped, for an agent that must log in again after every restart: bound to the agent's
+    # network, with a lifetime; rotated by running this again (then destroy the old accessor).
+    vault_call POST "auth/approle/role/$project/secret-id" - < <(jq -n \
+      --arg cidrs "${APPROLE_SECRET_ID_CIDRS:-}" --arg ttl "${APPROLE_SECRET_ID_TTL:-2160h}" \
+      '{metadata: "{\"written_by\":\"setup_approle.sh --persistent\"}", ttl: $ttl}
+       + (if $cidrs == "" then {} else {cidr_list: ($cidrs | split(",")), token_bound_cidrs: ($cidrs | split(","))} end)')
+    expect_ok "issuing a persistent secret id for $project"
+    secret_id=$(jq -r '.data.secret_id // empty' <<<"$body")
+    [[ -n $secret_id ]] || die "Vault returned no secret_id for $project"
+    (umask 077 && printf '%s\n' "$secret_id" >"$out_dir/secret_id.tmp") && mv -f "$out_dir/secret_id.tmp" "$out_dir/secret_id"
+    unset secret_id
+    accessor=$(jq -r '.data.secret_id_accessor // "?"' <<<"$body")
+    log "wrote $out_dir/role_id and $out_dir/secret_id (persistent, accessor $accessor, bound to ${APPROLE_SECRET_ID_CIDRS:-any address}, valid ${APPROLE_SECRET_ID_TTL:-2160h})"
+    log "done: project $project can read secret/$project with its AppRole"
+    exit 0
+  fi
   vault_call POST "auth/approle/role/$project/secret-id" - -H "X-Vault-Wrap-TTL: $wrap_ttl" <<<'{}'
   expect_ok "issuing a wrapped secret id for $project"
   wrap_token=$(jq -r '.wrap_info.token // empty' <<<"$body")

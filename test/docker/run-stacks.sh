@@ -11,19 +11,26 @@
 #      users, catalogue import, an order, confirm-item over dbu-net, the import event,
 #      a signal produced while the broker is down, a broker restart with the message queued
 #      and the worker stopped, is-web's /status
-#   5. `down -v` of every stack (also on failure; PJS_KEEP_STACKS=1 keeps them for debugging)
+#   5. the backup drills (test/docker/backup-drill.sh, issue 18): a point-in-time restore of dbu
+#      and im into fresh volumes checked table by table, media and photos, then WalArchiveFailing
+#      firing in a real Prometheus while dbu keeps serving
+#   6. `down -v` of every stack (also on failure; PJS_KEEP_STACKS=1 keeps them for debugging)
 #
-# Needs a running Docker engine, docker-compose (1.29), curl, jq and python3. The generator of
-# test catalogues is read from ../shared/tools (PJS_SHARED_DIR overrides).
+# Needs a running Docker engine, Compose v2 (lib.sh provides it), curl, jq and Node (test catalogues come
+# from the repository's generator, `pnpm gen-catalogue`).
 set -euo pipefail
 # shellcheck source=test/docker/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/docker/backup-drill.sh
+source "$(dirname "$0")/backup-drill.sh"
 
-SHARED_DIR=${PJS_SHARED_DIR:-$REPO_ROOT/../shared}
 STACKS=(infrastructure-stack dbu im)
-IS_URL=http://127.0.0.1:18000
-DBU_URL=http://127.0.0.1:18001
-IM_URL=http://127.0.0.1:18002
+# Host ports of is-web, dbu-web, im-web: PJS_TEST_PORT_BASE (18000) and the next two.
+PORT_BASE=${PJS_TEST_PORT_BASE:-18000}
+export PJS_TEST_IS_PORT=$PORT_BASE PJS_TEST_DBU_PORT=$((PORT_BASE + 1)) PJS_TEST_IM_PORT=$((PORT_BASE + 2))
+IS_URL=http://127.0.0.1:$PJS_TEST_IS_PORT
+DBU_URL=http://127.0.0.1:$PJS_TEST_DBU_PORT
+IM_URL=http://127.0.0.1:$PJS_TEST_IM_PORT
 HEALTH_TIMEOUT=${PJS_HEALTH_TIMEOUT:-240}
 RUN_DIR=$(mktemp -d)
 # fd 9: the console, for progress lines of commands whose output goes to a log file.
@@ -90,23 +97,24 @@ poll() {
 }
 
 # ---- containers -----------------------------------------------------------------------------------
-# container_states STACK: "name state health exit-code restarts" per container of the stack.
+# container_states STACK: "name state health exit-code restarts restart-policy" per container.
 container_states() {
   local ids
   ids=$(compose "$1" ps -q 2>/dev/null)
   [[ -n "$ids" ]] || return 0
   # shellcheck disable=SC2086 # one argument per id
-  docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}} {{.RestartCount}}' $ids |
+  docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}} {{.RestartCount}} {{.HostConfig.RestartPolicy.Name}}' $ids |
     sed 's|^/||'
 }
 
 # stack_ready STACK: every container healthy (or running without a health check), every one-shot
-# (*-migrate) exited 0. Prints what is not ready yet on fd 3.
+# (*-migrate, or `restart: "no"` such as *-postgres-monitor-role) exited 0. Prints what is not
+# ready yet on fd 3.
 stack_ready() {
-  local name state health code restarts ready=0
-  while read -r name state health code restarts; do
+  local name state health code restarts policy ready=0
+  while read -r name state health code restarts policy; do
     [[ -n "$name" ]] || continue
-    if [[ "$name" == *-migrate* ]]; then
+    if [[ "$name" == *-migrate* || "$policy" == no ]]; then
       [[ "$state" == exited && "$code" == 0 ]] || {
         echo "$name: $state (exit $code)" >&3
         ready=1
@@ -175,6 +183,7 @@ teardown() {
 STACKS_STARTED=0
 on_exit() {
   local rc=$?
+  stop_drill_helpers
   if [[ $STACKS_STARTED == 1 ]]; then
     [[ $rc -eq 0 ]] || dump_diagnostics
     if [[ "${PJS_KEEP_STACKS:-0}" == 1 ]]; then
@@ -207,9 +216,9 @@ guard_and_clean_leftovers() {
     compose "$stack" down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
   done
   local port
-  for port in 18000 18001 18002; do
+  for port in "$PJS_TEST_IS_PORT" "$PJS_TEST_DBU_PORT" "$PJS_TEST_IM_PORT" 18091 18092 19090; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      die "port 127.0.0.1:$port is in use; the test publishes is-web, dbu-web and im-web there"
+      die "port 127.0.0.1:$port is in use; the test publishes is-web, dbu-web, im-web and the backup exporters there"
     fi
   done
 }
@@ -217,12 +226,10 @@ guard_and_clean_leftovers() {
 # ---- steps ----------------------------------------------------------------------------------------
 preflight() {
   local tool
-  for tool in docker docker-compose curl jq python3; do
+  for tool in docker docker-compose curl jq node; do
     command -v "$tool" >/dev/null || die "$tool is missing"
   done
   docker info >/dev/null 2>&1 || die "the Docker engine is not reachable (docker info failed)"
-  [[ -f "$SHARED_DIR/tools/gen_catalogue.py" ]] ||
-    die "$SHARED_DIR/tools/gen_catalogue.py not found (set PJS_SHARED_DIR to the shared folder)"
   log "docker $(docker version -f '{{.Server.Version}}'), $(docker-compose version --short)"
 }
 
@@ -242,6 +249,12 @@ build_images() {
     log "built the image of $stack in $((SECONDS - started))s"
   done
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^pjs/' | sed 's/^/  /'
+  local image version
+  for image in pjs/is-web pjs/dbu pjs/im; do
+    version=$(docker run --rm --entrypoint node "$image:latest" --version)
+    [[ "$version" == v24.* ]] || die "$image runs Node $version, not 24"
+    log "node --version in $image: $version"
+  done
   # Earlier builds of our images, now untagged, and build cache beyond a few GB.
   docker image prune -f --filter "label=org.opencontainers.image.vendor=PJS Collectables" >/dev/null
   docker builder prune -f --keep-storage 4gb >/dev/null 2>&1 || true
@@ -306,7 +319,7 @@ CATALOGUE="" ITEM_A="" ITEM_B="" ITEM_C="" ITEM_D=""
 
 step_catalogue_and_order() {
   CATALOGUE="$RUN_DIR/catalogue.csv"
-  python3 "$SHARED_DIR/tools/gen_catalogue.py" 40 "$CATALOGUE" --seed 7 >/dev/null
+  node "$REPO_ROOT/scripts/gen-catalogue.mjs" 40 "$CATALOGUE" --seed 7 >/dev/null
   mapfile -t items < <(sed -n '2,5p' "$CATALOGUE" | cut -d';' -f1)
   ITEM_A=${items[0]} ITEM_B=${items[1]} ITEM_C=${items[2]} ITEM_D=${items[3]}
 
@@ -410,6 +423,22 @@ step_outage() {
   log "im-worker back: it consumed the signal and filled $ITEM_D; nothing was lost"
 }
 
+# The staff admin is in the images: each web app serves its page and hashed assets at /admin/.
+step_admin() {
+  local name url asset
+  for name in dbu im; do
+    [[ $name == dbu ]] && url=$DBU_URL || url=$IM_URL
+    http GET "$url/admin/" ""
+    expect 200 "$name GET /admin/ (the admin page from the image)"
+    grep -q "data-service=\"$name\"" <<<"$HTTP_BODY" || die "$name /admin/ is not the $name admin: ${HTTP_BODY:0:300}"
+    asset=$(grep -o '/admin/assets/[^"]*\.js' <<<"$HTTP_BODY" | head -1)
+    [[ -n "$asset" ]] || die "$name /admin/ names no script: ${HTTP_BODY:0:300}"
+    http GET "$url$asset" ""
+    expect 200 "$name GET $asset"
+  done
+  log "dbu-web and im-web serve the staff admin from their images (page and assets)"
+}
+
 step_status() {
   # Every stack healthy again after the broker outage (DBU's processes reconnect too).
   wait_ready "${STACKS[@]}"
@@ -449,8 +478,17 @@ main() {
   step_users
   step_catalogue_and_order
   step_event_and_confirm
+  step_admin
   step_outage
   step_status
+  # The backup drills (docs/operations.md): on by default; PJS_BACKUP_DRILLS=0 leaves them out of a
+  # local run, and says so.
+  if [[ "${PJS_BACKUP_DRILLS:-1}" == 1 ]]; then
+    step_restore_drill
+    step_wal_archive_drill
+  else
+    echo "run-stacks: backup drills NOT RUN in this run (PJS_BACKUP_DRILLS=0)" >&9
+  fi
 }
 
 main "$@"

@@ -82,6 +82,8 @@ export interface VaultFakeState {
   /** KV v2 secrets by `<mount>/<path>`, e.g. `secret/dbu`. */
   kv: Map<string, KvSecret>;
   wrapped: Map<string, WrappedResponse>;
+  /** The bytes `GET sys/storage/raft/snapshot` answers (tests compare what was backed up). */
+  raftSnapshot: Buffer;
   requests: RecordedRequest[];
   /**
    * Called before each API request is handled (path without /v1/): lets a test act as a
@@ -110,6 +112,8 @@ export interface VaultFakeOptions {
   roles?: Record<string, { roleId?: string; secretIds?: string[]; policies?: string[]; config?: JsonObject }>;
   /** KV v2 data at `secret/<path>` (version 1 each). */
   kv?: Record<string, JsonObject>;
+  /** What `GET sys/storage/raft/snapshot` streams (default: random bytes). */
+  raftSnapshot?: Buffer;
 }
 
 export interface VaultFake {
@@ -207,6 +211,7 @@ function createState(options: VaultFakeOptions): VaultFakeState {
     roles: new Map(),
     kv: new Map(),
     wrapped: new Map(),
+    raftSnapshot: options.raftSnapshot ?? randomBytes(4096),
     requests: [],
     putSecret(path, data, mount = 'secret') {
       const key = `${mount}/${path}`;
@@ -306,6 +311,8 @@ interface Request {
 interface Reply {
   status: number;
   body?: JsonObject;
+  /** A binary body (the raft snapshot) instead of JSON. */
+  raw?: Buffer;
 }
 
 const ok = (body: JsonObject): Reply => ({ status: 200, body });
@@ -392,6 +399,12 @@ class VaultFakeHandler {
     if (path === 'auth/token/renew-self' && (method === 'POST' || method === 'PUT')) return this.renewSelf(req);
     if (path === 'auth/token/lookup-self' && method === 'GET') return this.lookupSelf(req);
     if (path === 'sys/wrapping/unwrap' && (method === 'POST' || method === 'PUT')) return this.unwrap(req);
+
+    // A consistent snapshot of the raft storage, streamed (application/gzip in Vault).
+    if (path === 'sys/storage/raft/snapshot' && method === 'GET') {
+      this.authorize(req, path, 'read');
+      return { status: 200, raw: this.state.raftSnapshot };
+    }
 
     if (path === 'sys/auth' && method === 'GET') {
       this.authorize(req, path, 'read');
@@ -749,7 +762,9 @@ export async function startVaultFake(options: VaultFakeOptions = {}): Promise<Va
     const method = (req.method ?? 'GET').toUpperCase() === 'LIST' ? 'GET' : (req.method ?? 'GET').toUpperCase();
     const send = (reply: Reply, accessor?: string) => {
       state.requests.push({ method, path: url.pathname, tokenAccessor: accessor, status: reply.status });
-      if (reply.body === undefined) {
+      if (reply.raw) {
+        res.writeHead(reply.status, { 'content-type': 'application/gzip' }).end(reply.raw);
+      } else if (reply.body === undefined) {
         res.writeHead(reply.status).end();
       } else {
         res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
