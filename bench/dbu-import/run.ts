@@ -29,11 +29,9 @@ import { createInterface } from 'node:readline';
 import { stream as excelStream } from 'exceljs';
 import { Client } from 'pg';
 import { createDataSource, runMigrations, withDatabase } from '@pjs/database';
-import { dbuMigrations } from '@pjs/dbu/dist/database/migrations';
-import { createImportServices } from '@pjs/dbu/dist/imports/import-services';
-import type { ImportRunRow } from '@pjs/dbu/dist/imports/import-run.types';
+import { createImportServices, dbuMigrations, loadDbuConfig, type ImportRunRow } from '@pjs/dbu';
 import { createLogger } from '@pjs/logger';
-import { createTestVhost } from '@pjs/testing';
+import { createTestVhost, writeCatalogue } from '@pjs/testing';
 
 const num = (name: string, fallback: number): number => {
   const value = process.env[name];
@@ -49,7 +47,6 @@ const settings = {
   postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   dataDir: process.env.BENCH_DATA_DIR ?? '/tmp/pjs-bench-dbu-import',
   workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  generator: join(root, '..', 'shared', 'tools', 'gen_catalogue.py'),
   worker: join(root, 'services', 'dbu', 'dist', 'worker.js'),
 };
 
@@ -84,7 +81,11 @@ async function main(): Promise<void> {
   const vhost = await createTestVhost('bench_dbu_import');
   const mediaDir = join(settings.dataDir, `media-${dbName}`);
   const logger = createLogger({ service: 'bench', process: 'cli', level: 'warn', stream: process.stderr });
-  const services = createImportServices({ db: dataSource, mediaDir, logger, signalEnabled: false, maxAttempts: 1 });
+  const services = await createImportServices(
+    await loadDbuConfig({ DATABASE_URL: url, MEDIA_DIR: mediaDir, IMPORT_MAX_ATTEMPTS: '1' }),
+    dataSource,
+    logger,
+  );
   let worker: ChildProcess | undefined;
   const phases: Phase[] = [];
   try {
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     phases.push(await workerPath(`worker XLSX import (${settings.xlsxRows} rows)`, xlsx, settings.xlsxRows, pid));
   } finally {
     worker?.kill('SIGTERM');
+    await services.close();
     await dataSource.destroy();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -268,10 +270,7 @@ async function generate(rows: number, seed: number): Promise<string> {
   const path = join(settings.dataDir, `catalogue-${rows}-${seed}.csv`);
   if (existsSync(path)) return path;
   log(`generating ${rows} rows …`);
-  const result = spawnSync('python3', [settings.generator, String(rows), `${path}.part`, '--seed', String(seed)], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`gen_catalogue.py failed: ${result.stderr}`);
+  await writeCatalogue(`${path}.part`, rows, { seed });
   await rename(`${path}.part`, path);
   return path;
 }

@@ -1,14 +1,13 @@
 /**
  * The baseline of bench/dbu-lookup: a bare Fastify + pg server answering the two hot routes with
- * the very SQL dbu-web runs (imported from its build), on a pool of the same size. No auth, no
+ * the very SQL dbu-web runs (from @pjs/dbu, its build), on a pool of the same size. No auth, no
  * validation framework, no logging, no metrics: the floor to compare dbu-web with.
  *
  *   env: PORT, DATABASE_URL, POOL_SIZE
  */
 import Fastify from 'fastify';
 import { Pool } from 'pg';
-import { nameKey } from '@pjs/dbu/dist/catalogue/name-key';
-import { productDetailQuery, productListQuery } from '@pjs/dbu/dist/products/product.queries';
+import { nameKey, productDetailQuery, productListQuery } from '@pjs/dbu';
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,

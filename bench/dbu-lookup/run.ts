@@ -4,198 +4,77 @@
  *
  * Scenarios (autocannon, keep-alive, BENCH_CONNECTIONS connections, paths rotating over 1000
  * random targets): `lookup` = GET /api/products/{item_no}/, `search` = GET /api/products/?search=…
- * (a title token matching ~50 rows, with the count and first page of 50). Both servers run as
- * their own processes; dbu-web is the built services/dbu/dist/main.js with its normal pipeline
- * (request id, access log at LOG_LEVEL, metrics, token auth with the token cache, the product
- * fast lane); `dbu-web-nest` is the same build with the fast lane off (every request through
- * Express and Nest), to show what the lane buys. Each contender gets BENCH_DURATION_S per scenario in BENCH_SLICES alternating
- * slices (order rotating) after a warm-up; latencies of every response are kept for exact
- * percentiles.
+ * (a title token matching ~rows/20000 products, with the count and first page of 50).
+ *
+ * Contenders, each its own process: `dbu-web` is the built services/dbu/dist/main.js as deployed,
+ * every request through the one pipeline (request id, the access check with the token cache,
+ * compiled validation, the access log at LOG_LEVEL, RED metrics); `bare` is bare-server.ts (no
+ * auth, no validation, no logging, no metrics). Both write their output to /dev/null (see
+ * startChild: a pipe drained by this busy process would throttle dbu-web's log writes). After a warm-up they get BENCH_SLICES interleaved
+ * slices of BENCH_DURATION_S / BENCH_SLICES seconds each per scenario (the order rotating); the
+ * table gives the medians over the slices of req/s and server CPU µs per request, and p99 over
+ * every response.
  *
  *   pnpm build && pnpm --filter @pjs/bench dbu-lookup
  *   env: BENCH_ROWS=1000000 BENCH_DURATION_S=30 BENCH_SLICES=6 BENCH_CONNECTIONS=32 BENCH_POOL_SIZE=10
  *        BENCH_LOG_LEVEL=info BENCH_KEEP_DB=0 BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres
  *        BENCH_WEB_NODE_ARGS= BENCH_BARE_NODE_ARGS=   (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+ *        BENCH_SCENARIOS="lookup search"   (a subset, e.g. to profile one)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { createDataSource, runMigrations, withDatabase } from '@pjs/database';
-import { dbuMigrations } from '@pjs/dbu/dist/database/migrations';
+import { dbuMigrations } from '@pjs/dbu';
+import {
+  envInt,
+  envList,
+  envNumber,
+  freePort,
+  median,
+  startChild,
+  stopChild,
+  waitHttp,
+  type ChildProcess,
+} from '../common/harness';
+import { interleavedSlices, loadSlice, type LoadRequest } from '../common/load';
 import { loadCatalogue } from './load-catalogue';
 
-const num = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  const n = value === undefined || value === '' ? fallback : Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-};
-
 const settings = {
-  rows: Math.floor(num('BENCH_ROWS', 1_000_000)),
-  durationS: num('BENCH_DURATION_S', 30),
-  slices: Math.floor(num('BENCH_SLICES', 6)),
-  connections: Math.floor(num('BENCH_CONNECTIONS', 32)),
-  poolSize: Math.floor(num('BENCH_POOL_SIZE', 10)),
+  rows: envInt('BENCH_ROWS', 1_000_000),
+  durationS: envNumber('BENCH_DURATION_S', 30),
+  slices: envInt('BENCH_SLICES', 6),
+  connections: envInt('BENCH_CONNECTIONS', 32),
+  poolSize: envInt('BENCH_POOL_SIZE', 10),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
   keepDb: process.env.BENCH_KEEP_DB === '1',
   postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  webNodeArgs: (process.env.BENCH_WEB_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  bareNodeArgs: (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  webNodeArgs: envList('BENCH_WEB_NODE_ARGS'),
+  bareNodeArgs: envList('BENCH_BARE_NODE_ARGS'),
+  scenarios: envList('BENCH_SCENARIOS'),
 };
 
 const ROOT = join(__dirname, '..', '..');
 const DBU_DIST = join(ROOT, 'services', 'dbu', 'dist');
-const CONTENDERS = ['dbu-web', 'bare', 'dbu-web-nest'] as const;
+const CONTENDERS = ['dbu-web', 'bare'] as const;
 type Contender = (typeof CONTENDERS)[number];
-const SCENARIOS = ['lookup', 'search'] as const;
-type Scenario = (typeof SCENARIOS)[number];
+const ALL_SCENARIOS = ['lookup', 'search'] as const;
+type Scenario = (typeof ALL_SCENARIOS)[number];
+const SCENARIOS = settings.scenarios.length
+  ? ALL_SCENARIOS.filter((s) => settings.scenarios.includes(s))
+  : ALL_SCENARIOS;
 const TARGETS = 1000;
+/** Goals of docs/benchmarks.md (reported, not asserted): dbu-web req/s at least this share of bare. */
+const GOAL_RATIO = 0.9;
 
 const log = (line: string): void => {
   process.stdout.write(`[dbu-lookup] ${line}\n`);
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} did not answer ${url} within 30 s`);
-}
-
-function startChild(name: string, args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Keep the pipes drained (the access log at info is one line per request) without printing.
-  child.stdout?.on('data', () => undefined);
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    errors = (errors + chunk.toString()).slice(-4000);
-  });
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0) process.stderr.write(`${name} exited ${code ?? signal}: ${errors}\n`);
-  });
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** CPU time (ms, user + system) a process has used so far, from /proc (Linux). */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Latencies (ms) of every response of a contender in a scenario, and the counts. */
-class Tally {
-  private latencies = new Float64Array(1 << 16);
-  private size = 0;
-  requests = 0;
-  non2xx = 0;
-  errors = 0;
-  seconds = 0;
-  /** CPU ms the server process used during the measured slices. */
-  serverCpuMs = 0;
-
-  add(ms: number): void {
-    if (this.size === this.latencies.length) {
-      const bigger = new Float64Array(this.latencies.length * 2);
-      bigger.set(this.latencies);
-      this.latencies = bigger;
-    }
-    this.latencies[this.size++] = ms;
-  }
-
-  percentile(p: number): number {
-    const sorted = this.latencies.slice(0, this.size).sort();
-    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  }
-
-  get rps(): number {
-    return this.requests / this.seconds;
-  }
-
-  /** Server CPU per request, in µs. */
-  get cpuPerRequestUs(): number {
-    return (this.serverCpuMs * 1000) / this.requests;
-  }
-}
-
-async function slice(
-  url: string,
-  paths: string[],
-  headers: Record<string, string>,
-  seconds: number,
-  tally?: Tally,
-  serverPid?: number,
-): Promise<void> {
-  const cpuBefore = cpuMs(serverPid);
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: settings.connections,
-        duration: seconds,
-        requests: paths.map((path) => ({ method: 'GET', path, headers })),
-      },
-      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
-    );
-    if (tally) {
-      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-        tally.add(responseTime);
-        if (statusCode < 200 || statusCode >= 300) tally.non2xx += 1;
-      });
-    }
-  });
-  if (tally) {
-    tally.requests += result.requests.total;
-    tally.errors += result.errors + result.timeouts;
-    tally.seconds += result.duration;
-    tally.serverCpuMs += cpuMs(serverPid) - cpuBefore;
-  }
-}
-
 async function main(): Promise<void> {
-  for (const file of ['main.js', 'cli.js']) {
+  for (const file of ['main.js', 'cli.js', 'index.js']) {
     if (!existsSync(join(DBU_DIST, file))) throw new Error(`${join(DBU_DIST, file)} is missing: run pnpm build`);
   }
   const dbName = settings.keepDb ? `bench_dbu_lookup_${settings.rows}` : `bench_dbu_lookup_${process.pid}`;
@@ -240,103 +119,96 @@ async function main(): Promise<void> {
     if (create.status !== 0) throw new Error(`create-user failed: ${create.stderr}`);
     const token = create.stdout.trim();
 
-    const webPort = await freePort();
-    const barePort = await freePort();
-    const web = startChild('dbu-web', [...settings.webNodeArgs, join(DBU_DIST, 'main.js')], {
-      PORT: String(webPort),
-      DATABASE_URL: dbUrl,
-      DB_POOL_SIZE: String(settings.poolSize),
-      LOG_LEVEL: settings.logLevel,
-    });
-    children.push(web);
-    const bare = startChild(
-      'bare',
-      [...settings.bareNodeArgs, '--import', 'tsx', join(__dirname, 'bare-server.ts')],
+    const ports: Record<Contender, number> = { 'dbu-web': await freePort(), bare: await freePort() };
+    const web = startChild(
+      'dbu-web',
+      [...settings.webNodeArgs, join(DBU_DIST, 'main.js')],
       {
-        PORT: String(barePort),
-        DATABASE_URL: dbUrl,
-        POOL_SIZE: String(settings.poolSize),
-      },
-      join(__dirname, '..'),
-    );
-    children.push(bare);
-    const nestPort = await freePort();
-    const nest = startChild(
-      'dbu-web-nest',
-      [...settings.webNodeArgs, '--import', 'tsx', join(__dirname, 'web-without-lane.ts')],
-      {
-        PORT: String(nestPort),
+        PORT: String(ports['dbu-web']),
         DATABASE_URL: dbUrl,
         DB_POOL_SIZE: String(settings.poolSize),
         LOG_LEVEL: settings.logLevel,
+        INTERNAL_ALLOWED_IPS: '127.0.0.1/32,::1',
+        // The bench measures the pipeline, not the API limits (bench/im-stock measures those).
+        RATE_LIMIT_PER_TOKEN: '0',
+        RATE_LIMIT_PER_IP: '0',
       },
-      join(__dirname, '..'),
+      ROOT,
+      { discardOutput: true },
     );
-    children.push(nest);
-    const pids: Record<Contender, number | undefined> = {
-      'dbu-web': web.pid,
-      bare: bare.pid,
-      'dbu-web-nest': nest.pid,
-    };
-    const base: Record<Contender, string> = {
-      'dbu-web': `http://127.0.0.1:${webPort}`,
-      bare: `http://127.0.0.1:${barePort}`,
-      'dbu-web-nest': `http://127.0.0.1:${nestPort}`,
-    };
-    await waitHttp(`${base['dbu-web']}/health/`, web, 'dbu-web');
-    await waitHttp(`${base.bare}/api/products/none/`, bare, 'bare');
-    await waitHttp(`${base['dbu-web-nest']}/health/`, nest, 'dbu-web-nest');
+    const bare = startChild(
+      'bare',
+      [...settings.bareNodeArgs, '--import', 'tsx', join(__dirname, 'bare-server.ts')],
+      { PORT: String(ports.bare), DATABASE_URL: dbUrl, POOL_SIZE: String(settings.poolSize) },
+      join(__dirname, '..'),
+      { discardOutput: true },
+    );
+    children.push(web, bare);
+    const pids: Record<Contender, number | undefined> = { 'dbu-web': web.pid, bare: bare.pid };
+    const base = (c: Contender) => `http://127.0.0.1:${ports[c]}`;
+    await waitHttp(`${base('dbu-web')}/health/`, web, 'dbu-web');
+    await waitHttp(`${base('bare')}/api/products/none/`, bare, 'bare');
 
     // Same SQL, same answers: compare one lookup and one search (links differ only by port).
     const headers = { authorization: `Token ${token}` };
     for (const path of [lookupPaths[0], searchPaths[0]]) {
       const [a, b] = await Promise.all(
         CONTENDERS.map(async (c) =>
-          (await (await fetch(base[c] + path, { headers })).text()).replace(/:\d+\//g, ':P/'),
+          (await (await fetch(base(c) + path, { headers })).text()).replace(/:\d+\//g, ':P/'),
         ),
       );
       if (a !== b) throw new Error(`answers differ for ${path}:\n${a.slice(0, 400)}\n${b.slice(0, 400)}`);
     }
+    const sliceSeconds = Math.max(1, Math.round(settings.durationS / settings.slices));
     log(
-      `answers identical; ${settings.connections} connections, pool ${settings.poolSize}, LOG_LEVEL=${settings.logLevel}`,
+      `answers identical; ${settings.connections} connections, pool ${settings.poolSize}, LOG_LEVEL=${settings.logLevel}, ` +
+        `${settings.slices} interleaved slices of ${sliceSeconds} s per contender and scenario`,
     );
 
-    const tallies = new Map<string, Tally>();
-    const paths: Record<Scenario, string[]> = { lookup: lookupPaths, search: searchPaths };
+    const requests: Record<Scenario, LoadRequest[]> = {
+      lookup: lookupPaths.map((path) => ({ path, headers })),
+      search: searchPaths.map((path) => ({ path, headers })),
+    };
+    const rows: string[] = [];
+    const verdicts: string[] = [];
     for (const scenario of SCENARIOS) {
       log(`${scenario}: warm-up`);
-      for (const c of CONTENDERS) await slice(base[c], paths[scenario], headers, 3);
-      const sliceS = Math.max(1, Math.round(settings.durationS / settings.slices));
-      for (let s = 0; s < settings.slices; s += 1) {
-        // Rotate the order so that load from elsewhere on the machine hits every contender alike.
-        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + s) % CONTENDERS.length]);
-        for (const c of order) {
-          const key = `${scenario}:${c}`;
-          const tally = tallies.get(key) ?? new Tally();
-          tallies.set(key, tally);
-          await slice(base[c], paths[scenario], headers, sliceS, tally, pids[c]);
-        }
-        log(`${scenario}: slice ${s + 1}/${settings.slices} done`);
-      }
-    }
-
-    const f = (x: number, d = 2) => x.toFixed(d);
-    process.stdout.write(
-      `\n| scenario | contender | req/s | vs bare | p50 / p99 ms | p99 vs bare | server CPU µs/req | non-2xx / errors |\n` +
-        `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n`,
-    );
-    for (const scenario of SCENARIOS) {
-      const b = tallies.get(`${scenario}:bare`)!;
       for (const c of CONTENDERS) {
-        const t = tallies.get(`${scenario}:${c}`)!;
-        process.stdout.write(
-          `| ${scenario} | ${c} | ${f(t.rps, 0)} | ${f(t.rps / b.rps)}x | ${f(t.percentile(50))} / ${f(t.percentile(99))} | ` +
-            `${f(t.percentile(99) / b.percentile(99))}x | ${f(t.cpuPerRequestUs, 0)} | ${t.non2xx} / ${t.errors} |\n`,
+        await loadSlice(base(c), requests[scenario], { connections: settings.connections, seconds: 3 });
+      }
+      const runs = await interleavedSlices(
+        CONTENDERS,
+        (c) => ({ url: base(c), pid: pids[c], requests: requests[scenario] }),
+        {
+          slices: settings.slices,
+          sliceSeconds,
+          connections: settings.connections,
+          onSlice: (s) => log(`${scenario}: slice ${s}/${settings.slices} done`),
+        },
+      );
+      const bareRps = median(runs.bare.rps);
+      const bareP99 = runs.bare.total.percentile(99);
+      for (const c of CONTENDERS) {
+        const run = runs[c];
+        const rps = median(run.rps);
+        const f = (x: number, d = 2) => x.toFixed(d);
+        rows.push(
+          `| ${scenario} | ${c} | ${f(rps, 0)} | ${f(rps / bareRps)}x | ${f(median(run.cpuUsPerRequest), 0)} | ` +
+            `${f(run.total.percentile(50))} / ${f(run.total.percentile(99))} | ${f(run.total.percentile(99) / bareP99)}x | ` +
+            `${run.total.non2xx} / ${run.total.errors} |`,
         );
       }
+      const ratio = median(runs['dbu-web'].rps) / bareRps;
+      // A refused or failed answer is no answer: such a run proves nothing about the goal.
+      const refused = CONTENDERS.reduce((n, c) => n + runs[c].total.non2xx + runs[c].total.errors, 0);
+      const verdict =
+        refused > 0 ? `INVALID: ${refused} non-2xx or failed answers` : ratio >= GOAL_RATIO ? 'met' : 'MISSED';
+      verdicts.push(`${scenario}: dbu-web ${ratio.toFixed(2)}x bare req/s (goal >= ${GOAL_RATIO}x: ${verdict})`);
     }
     process.stdout.write(
-      `\ngoal for dbu-web: req/s >= 0.80x bare and p99 <= 1.25x bare (dbu-web-nest: the fast lane off)\n`,
+      `\n${settings.rows} products; medians over ${settings.slices} interleaved slices of ${sliceSeconds} s\n` +
+        `| scenario | contender | req/s | vs bare | server CPU µs/req | p50 / p99 ms | p99 vs bare | non-2xx / errors |\n` +
+        `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n\n${verdicts.join('\n')}\n`,
     );
   } finally {
     for (const child of children) await stopChild(child);

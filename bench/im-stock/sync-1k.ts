@@ -17,11 +17,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client, Pool } from 'pg';
-import { createDataSource, runMigrations } from '@pjs/database';
-import { dbuMigrations } from '@pjs/dbu/dist/database/migrations';
-import { imMigrations } from '@pjs/im/dist/database/migrations';
+import { createDataSource, runMigrations, type DataSourceSettings } from '@pjs/database';
+import { dbuMigrations } from '@pjs/dbu';
+import { imMigrations } from '@pjs/im';
 import { createTestUser, createTestVhost, type TestUser } from '@pjs/testing';
 
 const num = (name: string, fallback: number): number => {
@@ -38,9 +38,9 @@ const settings = {
   postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 
-const ROOT = join(__dirname, '..', '..');
-const DBU_DIST = join(ROOT, 'services', 'dbu', 'dist');
-const IM_DIST = join(ROOT, 'services', 'im', 'dist');
+/** The built entry points of the two packages (run as deployed, not imported). */
+const DBU_DIST = join(dirname(require.resolve('@pjs/dbu/package.json')), 'dist');
+const IM_DIST = join(dirname(require.resolve('@pjs/im/package.json')), 'dist');
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -62,7 +62,7 @@ async function freePort(): Promise<number> {
 /** A fresh database with the service's migrations; returns its URL and a user of it. */
 async function migratedDatabase(
   label: string,
-  migrations: typeof imMigrations | typeof dbuMigrations,
+  migrations: DataSourceSettings['migrations'],
 ): Promise<{ url: string; name: string; user: TestUser }> {
   const name = `bench_sync_${label}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: settings.postgresUrl });
