@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { devEnvironment } from './dev-env.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const services = { is: 'is-web', dbu: 'dbu', im: 'im' };
@@ -25,5 +26,12 @@ if (!existsSync(cli)) {
   process.stderr.write(`${cli} is missing; run pnpm build\n`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: process.env.INIT_CWD ?? process.cwd() });
+// In development the commands use what `pnpm dev` uses; in production only the real configuration.
+const development = process.env.NODE_ENV !== 'production';
+const defaults = development ? (devEnvironment(root)[name] ?? {}) : {};
+const result = spawnSync(process.execPath, [cli, ...args], {
+  stdio: 'inherit',
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+  env: { ...defaults, ...process.env },
+});
 process.exit(result.status ?? 1);
