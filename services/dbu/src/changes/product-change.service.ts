@@ -42,11 +42,15 @@ export class ProductChangeService {
       row.last_txid !== null && row.last_id !== null
         ? { txid: BigInt(row.last_txid), id: BigInt(row.last_id) }
         : undefined;
+    // Never behind the horizon: a transaction older than the newest expired change (possible when the
+    // log was cut by hand, or by a cluster-wide xmin held back in another database) would otherwise
+    // make the head itself answer 410, and a reader starting over would copy everything again and again.
+    const snapshot = { txid: BigInt(row.xmin), id: 0n };
     return {
       results: row.results,
       next: encodeCursor(last ?? after ?? horizon),
       hasMore: row.n === limit,
-      head: encodeCursor({ txid: BigInt(row.xmin), id: 0n }),
+      head: encodeCursor(compareCursors(snapshot, horizon) < 0 ? horizon : snapshot),
     };
   }
 

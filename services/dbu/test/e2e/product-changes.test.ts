@@ -224,6 +224,30 @@ describe('GET /api/products/changes (dbu-web)', () => {
     }
   });
 
+  it('hands out a head no older than the horizon while an older transaction is still open', async () => {
+    const older = new Client({ connectionString: ctx.databaseUrl });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      await createProduct(ctx.dataSource, { item_no: 'HZ-1', title: 'After the open transaction' });
+      // The log cut by hand past the open transaction, as an operator or a test might.
+      await ctx.dataSource.query(`
+        WITH cut AS (SELECT txid, id FROM product_changes ORDER BY txid DESC, id DESC LIMIT 1),
+             gone AS (DELETE FROM product_changes ch USING cut WHERE (ch.txid, ch.id) <= (cut.txid, cut.id))
+        UPDATE product_changes_horizon h SET txid = cut.txid, id = cut.id FROM cut`);
+      const head = await headNow();
+      const fromHead = await web.http().get('/api/products/changes/').query({ after: head }).set(auth);
+      expect(fromHead.status).toBe(200);
+      await createProduct(ctx.dataSource, { item_no: 'HZ-2', title: 'After the cut' });
+      await older.query('COMMIT');
+      const later = await readUntil(head, (read) => read.some((c) => c.item_no === 'HZ-2'));
+      expect(later.changes.map((c) => c.item_no)).toEqual(['HZ-2']);
+    } finally {
+      await older.end();
+    }
+  });
+
   it('compacts superseded changes and answers 410 to a cursor behind the retention', async () => {
     const start = await headNow();
     await createProduct(ctx.dataSource, { item_no: 'RET-1', title: 'Kept' });

@@ -86,6 +86,9 @@ export class CatalogueReconciler {
     while (!this.stopping) {
       const page = await this.dbu.feed(cursor, limit);
       if (page === 'expired') {
+        // A head that expires right after a copy would copy everything again and again: fail this
+        // run instead; the next one starts from the saved head.
+        if (result.copiedAll) throw new Error('DBU expired the head cursor handed out for the full copy');
         cursor = await this.copyAll(result, 'DBU expired our cursor');
         continue;
       }
