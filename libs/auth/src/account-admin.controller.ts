@@ -17,12 +17,12 @@ import {
   type Principal,
   type Static,
 } from '@pjs/http';
-import { parseDuration } from '@pjs/config';
 import { AccountInputError, AccountsService } from './accounts.service';
 import { idCursor } from './id-cursor';
 import { DuplicateUserError, type UserSummary } from './user.repository';
 import { TokenRequestError, TokenService } from './token.service';
 import type { TokenSummary } from './token.repository';
+import { MAX_TOKEN_LIFETIME_DAYS, TOKEN_LIFETIME_RULE, parseTokenLifetime } from './token-lifetime';
 
 const UserSchema = Type.Object(
   {
@@ -85,7 +85,9 @@ const NewTokenSchema = Obj({
     maxItems: 20,
     description: 'What the token may do (see the access table)',
   }),
-  expires_in: Type.Optional(Text(20, { description: 'A duration: 90d, 12h, at most 36500d; omitted: no expiry' })),
+  expires_in: Type.Optional(
+    Text(20, { description: `A duration: 90d, 12h, at most ${MAX_TOKEN_LIFETIME_DAYS}d; omitted: no expiry` }),
+  ),
 });
 const IssuedTokenSchema = Type.Object(
   { token: Type.String({ description: 'The secret, shown this once only' }), info: TokenInfoSchema },
@@ -93,7 +95,6 @@ const IssuedTokenSchema = Type.Object(
 );
 
 /** 100 years: beyond it an expiry is no expiry, and ages of days would make no date at all (a 500). */
-const MAX_TOKEN_LIFETIME_MS = 36_500 * 86_400_000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const userView = (u: UserSummary) => ({
@@ -242,9 +243,8 @@ export class TokensAdminController {
   async create(@Body() body: Static<typeof NewTokenSchema>, @CurrentPrincipal() me: Principal) {
     let expiresInMs: number | undefined;
     if (body.expires_in !== undefined) {
-      expiresInMs = parseDuration(body.expires_in);
-      if (!expiresInMs || expiresInMs > MAX_TOKEN_LIFETIME_MS)
-        throw new FieldValidationException('expires_in', 'must be a duration such as 90d or 12h, at most 36500d');
+      expiresInMs = parseTokenLifetime(body.expires_in);
+      if (!expiresInMs) throw new FieldValidationException('expires_in', `must be ${TOKEN_LIFETIME_RULE}`);
     }
     try {
       const owner = await this.accounts.byUsername(body.user);

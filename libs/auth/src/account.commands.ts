@@ -1,6 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { AuditReader, AuditRetention, sinceOf } from '@pjs/audit';
-import { parseDuration } from '@pjs/config';
 import { runWithCorrelationId, newCorrelationId, currentCorrelationContext } from '@pjs/logger';
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +7,7 @@ import { userInfo } from 'node:os';
 import { AccountsService } from './accounts.service';
 import { createUserCommand, readPasswordFromStdin, type CommandIo } from './create-user.command';
 import { TokenService } from './token.service';
+import { MAX_TOKEN_LIFETIME_DAYS, TOKEN_LIFETIME_RULE, parseTokenLifetime } from './token-lifetime';
 
 /** Runs a command inside the service's CLI application context (opened and closed around it). */
 export type WithApp = <T>(run: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
@@ -113,13 +113,13 @@ export function addAccountCommands(program: Command, open: WithApp, io: CommandI
     .requiredOption('--user <username>', 'the owner')
     .requiredOption('--name <label>', 'what it is for, e.g. "mail parser"')
     .requiredOption('--scope <scopes...>', 'what it may do (see the access table in docs/contracts.md)')
-    .option('--expires <duration>', 'e.g. 90d; default: no expiry')
+    .option('--expires <duration>', `e.g. 90d, at most ${MAX_TOKEN_LIFETIME_DAYS}d; default: no expiry`)
     .description('make a token; prints the secret once on stdout')
     .action((options: { user: string; name: string; scope: string[]; expires?: string }) =>
       asOperator(open, async (app) => {
-        const expiresInMs = options.expires === undefined ? undefined : parseDuration(options.expires);
+        const expiresInMs = options.expires === undefined ? undefined : parseTokenLifetime(options.expires);
         if (options.expires !== undefined && !expiresInMs)
-          throw new Error(`--expires: "${options.expires}" is not a duration (90d, 12h)`);
+          throw new Error(`--expires: "${options.expires}" is not ${TOKEN_LIFETIME_RULE}`);
         const owner = await app.get(AccountsService).byUsername(options.user);
         const scopes = options.scope
           .flatMap((s) => s.split(','))

@@ -77,6 +77,15 @@ describe('pnpm dbu import / cleanup-uploads (the CLI)', () => {
     expect(bad.stderr).toMatch(/error-policy/);
   }, 180_000);
 
+  it('caps a token expiry like the API does (at most 36500d)', async () => {
+    const args = ['tokens', 'create', '--user', 'nobody', '--name', 'mail parser', '--scope', 'products:read'];
+    const tooLong = await dbu(ctx, [...args, '--expires', '36501d']);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/--expires: "36501d" is not a duration such as 90d or 12h, at most 36500d/);
+    expect(tooLong.stdout).toBe('');
+    expect(await ctx.dataSource.query(`SELECT 1 FROM auth_tokens`)).toEqual([]);
+  }, 60_000);
+
   it('cleans up uploads by age and refuses a bad --older-than', async () => {
     const dry = await dbu(ctx, ['cleanup-uploads', '--older-than', '0s', '--dry-run']);
     expect(dry.code).toBe(0);
