@@ -1,15 +1,20 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ClusterJobs } from '@pjs/database';
 import { LOGGER, type Logger } from '@pjs/logger';
 import { AuditRetention } from './audit-retention';
 import { AUDIT_OPTIONS, type AuditOptions } from './audit.options';
+
+/** The job's name in `cluster_job_runs`. */
+export const RETENTION_JOB = 'audit.retention';
 
 /** How long after start-up the first retention pass runs (then every `retentionIntervalMs`). */
 const FIRST_RUN_DELAY_MS = 60_000;
 
 /**
  * Applies the audit retention on a timer in a long-running process (dbu-cleanup, im-worker): once
- * shortly after start-up, then every `retentionIntervalMs`. Running it in several replicas is
- * harmless (the deletes are idempotent). `pnpm dbu|im audit prune` runs the same pass by hand.
+ * shortly after start-up, then every `retentionIntervalMs`, and once per interval however many
+ * replicas run (ClusterJobs: the others find the interval's run taken). `pnpm dbu|im audit prune`
+ * runs the same pass by hand.
  */
 @Injectable()
 export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
@@ -18,6 +23,7 @@ export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly retention: AuditRetention,
+    private readonly cluster: ClusterJobs,
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -27,7 +33,7 @@ export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestro
     if (!every) return;
     const schedule = (delay: number) => {
       this.timer = setTimeout(() => {
-        this.running = this.runOnce().finally(() => {
+        this.running = this.runScheduled(every).finally(() => {
           this.running = undefined;
           if (this.timer) schedule(every);
         });
@@ -41,6 +47,13 @@ export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestro
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /** The timer's pass, skipped when another replica ran it within this interval. */
+  private async runScheduled(every: number): Promise<void> {
+    await this.cluster
+      .runOnce(RETENTION_JOB, Math.floor(every * 0.9), () => this.runOnce())
+      .catch((err: unknown) => this.logger.warn('audit retention could not be scheduled', { err }));
   }
 
   /** One pass; failures are logged and tried again at the next interval. */

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ClusterJobs } from '@pjs/database';
 import { AuditReader } from './audit-reader';
 import { AuditRetention } from './audit-retention';
 import { AuditRetentionJob } from './audit-retention.job';
@@ -15,7 +16,8 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
 
 /**
  * The audit trail of a service: writer, reader and retention (on a timer when
- * `retentionIntervalMs` is set). Needs `DataSource` and `LOGGER` providers.
+ * `retentionIntervalMs` is set, once per interval across all replicas: ClusterJobs, whose table
+ * the service's migrations create). Needs `DataSource` and `LOGGER` providers.
  */
 @Module({})
 export class AuditModule {
@@ -28,7 +30,7 @@ export class AuditModule {
         AuditWriter,
         AuditReader,
         AuditRetention,
-        ...(options.retentionIntervalMs ? [AuditRetentionJob] : []),
+        ...(options.retentionIntervalMs ? [AuditRetentionJob, ClusterJobs] : []),
       ],
       exports: [AuditWriter, AuditReader, AuditRetention, AUDIT_OPTIONS],
     };

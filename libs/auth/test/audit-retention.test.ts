@@ -2,7 +2,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditModule, AuditRetention } from '@pjs/audit';
 import { authMigrations } from '@pjs/auth';
-import { DatabaseModule } from '@pjs/database';
+import { ClusterJobRuns1766800000000, DatabaseModule } from '@pjs/database';
 import { LoggerModule, createLogger } from '@pjs/logger';
 import { createMigratedDatabase, waitFor } from '@pjs/testing';
 import { Writable } from 'node:stream';
@@ -16,7 +16,9 @@ describe(AuditRetention.name, () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ dataSource, close } = await createMigratedDatabase('audit_retention', { migrations: authMigrations }));
+    ({ dataSource, close } = await createMigratedDatabase('audit_retention', {
+      migrations: [...authMigrations, ClusterJobRuns1766800000000],
+    }));
   });
   afterAll(() => close());
 
@@ -57,7 +59,7 @@ describe(AuditRetention.name, () => {
     expect(await remaining()).toHaveLength(1);
   });
 
-  it('runs on its own in a process that asks for it (retentionIntervalMs)', async () => {
+  it('runs on its own in a process that asks for it (retentionIntervalMs), once per cluster', async () => {
     await rowsAged(30, 1);
     @Module({
       imports: [
@@ -74,6 +76,8 @@ describe(AuditRetention.name, () => {
       await app.init();
       await waitFor(async () => (await remaining()).length === 1);
       expect(await remaining()).toEqual([{ resource_id: 'aged-1', client_ip: null }]);
+      // Claimed through ClusterJobs, so replicas of the process share one run per interval.
+      expect(await dataSource.query(`SELECT job FROM cluster_job_runs`)).toEqual([{ job: 'audit.retention' }]);
     } finally {
       await app.close();
     }

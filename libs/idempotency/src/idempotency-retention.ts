@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ClusterJobs } from '@pjs/database';
 import { IDEMPOTENCY_OPTIONS, IdempotencyService, type IdempotencyOptions } from './idempotency.service';
 
 /** Where the sweep reports what it did (a service's logger); optional. */
@@ -8,10 +9,14 @@ export interface IdempotencyLog {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
+/** The sweep's name in `cluster_job_runs`. */
+export const SWEEP_JOB = 'idempotency.sweep';
+
 /**
  * The retention job: every IDEMPOTENCY_SWEEP_INTERVAL, deletes the keys older than
- * IDEMPOTENCY_RETENTION (one indexed DELETE on `created_at`). Runs in each process that imports
- * IdempotencyModule from start-up to shutdown; concurrent sweeps of several replicas are harmless.
+ * IDEMPOTENCY_RETENTION (one indexed DELETE on `created_at`). Every process that imports
+ * IdempotencyModule keeps the timer, but one sweep per interval runs across all replicas
+ * (ClusterJobs): the web apps scale out without multiplying the deletes.
  */
 @Injectable()
 export class IdempotencyRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,19 +25,30 @@ export class IdempotencyRetention implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly idempotency: IdempotencyService,
+    private readonly cluster: ClusterJobs,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
     @Optional() @Inject(IDEMPOTENCY_LOG) private readonly log?: IdempotencyLog | null,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.options.sweepIntervalMs <= 0) return;
-    this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
+    const every = this.options.sweepIntervalMs;
+    this.timer = setInterval(() => void this.sweepScheduled(every), every);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+  }
+
+  /** The timer's sweep, skipped when another replica swept within this interval. */
+  private async sweepScheduled(every: number): Promise<void> {
+    await this.cluster
+      .runOnce(SWEEP_JOB, Math.floor(every * 0.9), async () => {
+        await this.sweep();
+      })
+      .catch((err: unknown) => this.log?.error('idempotency key sweep could not be scheduled', { err }));
   }
 
   /** One sweep now (joins one that is running); answers how many keys were forgotten. */

@@ -1,12 +1,13 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ClusterJobs } from '@pjs/database';
 import { IDEMPOTENCY_OPTIONS, IdempotencyService, type IdempotencyOptions } from './idempotency.service';
 import { IDEMPOTENCY_LOG, IdempotencyRetention, type IdempotencyLog } from './idempotency-retention';
 import { IdempotentWrites } from './idempotent-writes';
 
 /**
  * Idempotency-Key for the writes of a service, and the sweep that forgets keys older than the
- * retention (in the process that imports this module, every `sweepIntervalMs`). Needs a
- * `DataSource` provider.
+ * retention (every `sweepIntervalMs`, in one of the processes that import this module: ClusterJobs,
+ * whose table the service's migrations create). Needs a `DataSource` provider.
  */
 @Global()
 @Module({})
@@ -23,6 +24,7 @@ export class IdempotencyModule {
         IdempotencyService,
         IdempotentWrites,
         IdempotencyRetention,
+        ClusterJobs,
       ],
       exports: [IdempotencyService, IdempotentWrites, IdempotencyRetention],
     };

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Module, Post, Req, Res, type INestApplication } from '@nestjs/common';
 import { AuthModule, authMigrations } from '@pjs/auth';
-import { DatabaseModule } from '@pjs/database';
+import { ClusterJobRuns1766800000000, DatabaseModule } from '@pjs/database';
 import {
   ApiException,
   Endpoint,
@@ -20,7 +20,7 @@ import {
   IdempotentWrites,
 } from '@pjs/idempotency';
 import { LoggerModule, createLogger } from '@pjs/logger';
-import { createMigratedDatabase, createTestUser, type TestUser } from '@pjs/testing';
+import { createMigratedDatabase, createTestUser, waitFor, type TestUser } from '@pjs/testing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
@@ -57,13 +57,13 @@ const policy = defineAccessPolicy({
 });
 const logger = createLogger({ service: 'test', process: 'web', level: 'error', stream: new PassThrough() });
 
-function buildApp(dataSource: DataSource) {
+function buildApp(dataSource: DataSource, options: { sweepIntervalMs?: number } = {}) {
   @Module({
     imports: [
       DatabaseModule.forDataSource(dataSource),
       LoggerModule.forRoot(logger),
       AuthModule.forRoot({ policy, internalAllowedIps: [], adminAllowedIps: [], accountRoutes: false }),
-      IdempotencyModule.forRoot(),
+      IdempotencyModule.forRoot(options),
     ],
     controllers: [ThingsController],
   })
@@ -79,7 +79,7 @@ describe('Idempotency-Key on writes (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('idempotency', {
-      migrations: [...authMigrations, IdempotencyKeys1765000000003],
+      migrations: [...authMigrations, IdempotencyKeys1765000000003, ClusterJobRuns1766800000000],
     });
     await db.dataSource.query(`CREATE TABLE things (id serial PRIMARY KEY, name text NOT NULL)`);
     app = await buildApp(db.dataSource);
@@ -148,6 +148,24 @@ describe('Idempotency-Key on writes (real PostgreSQL)', () => {
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(await count('old')).toBe(2);
     expect((await post(user, { name: 'young' }, 'key-young')).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('sweeps on its timer in one of several replicas (ClusterJobs)', async () => {
+    await post(user, { name: 'stale' }, 'key-stale');
+    await db.dataSource.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '8 days' WHERE key = 'key-stale'`,
+    );
+    const replicas = await Promise.all([1, 2].map(() => buildApp(db.dataSource, { sweepIntervalMs: 100 })));
+    try {
+      await waitFor(
+        async () =>
+          (await db.dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = 'key-stale'`)).length === 0 ||
+          undefined,
+      );
+      expect(await db.dataSource.query(`SELECT job FROM cluster_job_runs`)).toEqual([{ job: 'idempotency.sweep' }]);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
   });
 
   it('refuses a malformed key naming the header', async () => {
