@@ -11,14 +11,23 @@ export PATH="$PATH:/usr/sbin:/sbin"
 shared=(/usr/bin/docker -H unix:///var/run/docker.sock)
 
 "${shared[@]}" info >/dev/null 2>&1 || exit 0 # no shared engine: nothing to mend
-read -r name gateway subnet < <("${shared[@]}" network inspect bridge \
-  -f '{{index .Options "com.docker.network.bridge.name"}} {{range .IPAM.Config}}{{.Gateway}} {{.Subnet}}{{end}}')
+# "<name> <gateway>|<subnet>;" per address range: the gateway may be empty, so a separator of its own.
+read -r name ranges < <("${shared[@]}" network inspect bridge \
+  -f '{{index .Options "com.docker.network.bridge.name"}} {{range .IPAM.Config}}{{.Gateway}}|{{.Subnet}};{{end}}')
+first=${ranges%%;*}
+gateway=${first%%|*}
+subnet=${first#*|}
 [[ -n "$name" ]] || exit 0
 ip link show "$name" >/dev/null 2>&1 && exit 0
-[[ -n "$gateway" && -n "$subnet" ]] || {
-  echo "docker-default-bridge: $name is missing and the engine names no gateway for it" >&2
+[[ -n "$subnet" ]] || {
+  echo "docker-default-bridge: $name is missing and the engine names no subnet for it" >&2
   exit 1
 }
+# Docker 28 may list only the subnet; its default gateway is then the subnet's first address.
+if [[ -z "$gateway" ]]; then
+  IFS=. read -r a b c d <<<"${subnet%/*}"
+  gateway="$a.$b.$c.$((d + 1))"
+fi
 ip link add "$name" type bridge
 ip addr add "$gateway/${subnet#*/}" dev "$name"
 ip link set "$name" up
