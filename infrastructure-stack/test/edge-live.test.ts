@@ -8,29 +8,30 @@
  * without CSP errors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
+import {
+  SERVER_NAMES as NAMES,
+  renderEdge,
+  requestHttps,
+  startNginx,
+  stopProcess,
+  waitForNginx,
+  type NginxReply,
+  type NginxRequest,
+  type RenderedEdge,
+} from './support/nginx';
 import { REPO_ROOT, describeWithTools, freePort, run, waitFor } from './support/tools';
 
-const NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test' };
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PG = process.env.PJS_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const RABBIT_API = process.env.PJS_TEST_RABBITMQ_API ?? 'http://guest:guest@127.0.0.1:15672/api';
 const RABBIT_AMQP = process.env.PJS_TEST_RABBITMQ ?? 'amqp://guest:guest@127.0.0.1:5672';
 const DIST = (svc: string, file: string) => path.join(REPO_ROOT, 'services', svc, 'dist', file);
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  raw: Buffer;
-}
 
 interface App {
   name: string;
@@ -47,10 +48,8 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
   const dbs = { dbu: `pjs_edge_dbu_${id}`, im: `pjs_edge_im_${id}` };
   const vhost = `pjs-edge-${id}`;
   const apps: Record<string, App> = {};
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
-  let ports: { http: number; https: number; status: number };
-  let ca: string;
   let adminToken = '';
   let imToken = '';
   const captureQueue = `edge-capture-${id}`;
@@ -122,37 +121,8 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
     return app;
   }
 
-  function https(
-    host: string,
-    urlPath: string,
-    options: { method?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {},
-  ): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: ports.https,
-          servername: host,
-          path: urlPath,
-          method: options.method ?? 'GET',
-          headers: { host, ...(options.headers ?? {}) },
-          localAddress: options.localAddress,
-          ca,
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString(), raw });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(options.body);
-    });
-  }
+  const https = (host: string, urlPath: string, options?: NginxRequest): Promise<NginxReply> =>
+    requestHttps(rendered.tls, host, urlPath, options);
 
   /**
    * A TCP relay in front of dbu-web that counts the connections nginx opens to it (bytes pass
@@ -222,28 +192,16 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
     await rabbit('PUT', `/queues/${vhost}/${captureQueue}`, { durable: false, auto_delete: false });
     await rabbit('POST', `/bindings/${vhost}/e/pjs.events/q/${captureQueue}`, { routing_key: '#' });
 
-    ports = { http: await freePort(), https: await freePort(), status: await freePort() };
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(ports.http),
-        PJS_HTTPS_PORT: String(ports.https),
-        PJS_STATUS_PORT: String(ports.status),
-        PJS_SERVER_NAME_STATUS: NAMES.status,
-        PJS_SERVER_NAME_DBU: NAMES.dbu,
-        PJS_SERVER_NAME_IM: NAMES.im,
-        PJS_UPSTREAM_IS: `127.0.0.1:${is.port}`,
-        PJS_UPSTREAM_DBU: `127.0.0.1:${await startRelay(dbu.port)}`,
-        PJS_UPSTREAM_IM: `127.0.0.1:${im.port}`,
-      },
-      Object.values(NAMES),
+    rendered = await renderEdge(
+      { is: `127.0.0.1:${is.port}`, dbu: `127.0.0.1:${await startRelay(dbu.port)}`, im: `127.0.0.1:${im.port}` },
       { allowlists: { admin: '127.0.0.1', internal: '127.0.0.0/8', nodeEnv: 'production' } },
     );
-    ca = readFileSync(rendered.certFile, 'utf8');
     nginx = startNginx(rendered);
-    await waitFor(
-      async () => ((await https(NAMES.dbu, '/health/')).status === 200 ? true : undefined),
-      15_000,
+    await waitForNginx(
+      nginx,
+      async () => (await https(NAMES.dbu, '/health/')).status === 200,
       'nginx in front of dbu-web',
+      15_000,
     );
   }, 180_000);
 
@@ -339,7 +297,7 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
   });
 
   it('answers 404, 413, 429 and 502 itself in JSON with the request id', async () => {
-    const expectJson = (reply: Reply, status: number) => {
+    const expectJson = (reply: NginxReply, status: number) => {
       expect(reply.status).toBe(status);
       expect(reply.headers['content-type']).toBe('application/json');
       const body = JSON.parse(reply.body) as { statusCode: number; request_id: string };
@@ -355,7 +313,7 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
       }),
       413,
     );
-    let limited: Reply | undefined;
+    let limited: NginxReply | undefined;
     for (let i = 0; i < 12 && !limited; i += 1) {
       const reply = await https(NAMES.dbu, '/api-token-auth/', {
         method: 'POST',
@@ -391,7 +349,7 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
 });
 
 describeWithTools(['nginx', 'openssl', 'chromium'], 'the status page through nginx in headless Chromium', () => {
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
   let isWeb: ChildProcess | undefined;
   let browser: BrowserContext | undefined;
@@ -415,21 +373,8 @@ describeWithTools(['nginx', 'openssl', 'chromium'], 'the status page through ngi
       30_000,
       'is-web',
     );
-    httpsPort = await freePort();
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(await freePort()),
-        PJS_HTTPS_PORT: String(httpsPort),
-        PJS_STATUS_PORT: String(await freePort()),
-        PJS_SERVER_NAME_STATUS: NAMES.status,
-        PJS_SERVER_NAME_DBU: NAMES.dbu,
-        PJS_SERVER_NAME_IM: NAMES.im,
-        PJS_UPSTREAM_IS: `127.0.0.1:${isPort}`,
-        PJS_UPSTREAM_DBU: '127.0.0.1:9',
-        PJS_UPSTREAM_IM: '127.0.0.1:9',
-      },
-      Object.values(NAMES),
-    );
+    rendered = await renderEdge({ is: `127.0.0.1:${isPort}`, dbu: '127.0.0.1:9', im: '127.0.0.1:9' });
+    httpsPort = rendered.ports.https;
     nginx = startNginx(rendered);
     profileDir = mkdtempSync(path.join(tmpdir(), 'pjs-status-chromium-'));
     browser = await chromium.launchPersistentContext(profileDir, {

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { readJson, readYaml } from './support/files';
-import { renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
+import { renderEdge, startNginx, stopProcess, type RenderedEdge } from './support/nginx';
 import { COMPOSE_DIR, INFRA_DIR, describeWithTools, freePort, run, waitFor, which } from './support/tools';
 
 interface ScrapeConfig {
@@ -67,7 +67,7 @@ describeWithTools(
   () => {
     const children: ChildProcess[] = [];
     let dir: string;
-    let rendered: RenderedNginx;
+    let rendered: RenderedEdge;
     let promPort: number;
     let monitorRole: string | undefined;
     const pg = new URL(PG);
@@ -107,21 +107,7 @@ describeWithTools(
 
     beforeAll(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'pjs-exporters-'));
-      const ports = { https: await freePort(), status: await freePort() };
-      rendered = renderNginx(
-        {
-          PJS_HTTP_PORT: String(await freePort()),
-          PJS_HTTPS_PORT: String(ports.https),
-          PJS_STATUS_PORT: String(ports.status),
-          PJS_SERVER_NAME_STATUS: 'status.pjs.test',
-          PJS_SERVER_NAME_DBU: 'dbu.pjs.test',
-          PJS_SERVER_NAME_IM: 'im.pjs.test',
-          PJS_UPSTREAM_IS: '127.0.0.1:9',
-          PJS_UPSTREAM_DBU: '127.0.0.1:9',
-          PJS_UPSTREAM_IM: '127.0.0.1:9',
-        },
-        ['status.pjs.test', 'dbu.pjs.test', 'im.pjs.test'],
-      );
+      rendered = await renderEdge({ is: '127.0.0.1:9', dbu: '127.0.0.1:9', im: '127.0.0.1:9' });
       children.push(startNginx(rendered));
 
       const exporterPorts = { postgres: await freePort(), node: await freePort(), nginx: await freePort() };
@@ -161,7 +147,7 @@ describeWithTools(
         '--collector.filesystem',
       ]);
       start('prometheus-nginx-exporter', [
-        `-nginx.scrape-uri=http://127.0.0.1:${ports.status}/stub_status`,
+        `-nginx.scrape-uri=http://127.0.0.1:${rendered.ports.status}/stub_status`,
         `-web.listen-address=127.0.0.1:${exporterPorts.nginx}`,
       ]);
       const targets: Record<(typeof JOBS)[number], string> = {

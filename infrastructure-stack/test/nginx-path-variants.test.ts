@@ -1,11 +1,18 @@
 import { type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
-import { describeWithTools, freePort, waitFor } from './support/tools';
-
-const NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test' };
+import { rmSync } from 'node:fs';
+import { type Server } from 'node:http';
+import {
+  SERVER_NAMES as NAMES,
+  closeStandIns,
+  renderEdge,
+  requestHttps,
+  startNginx,
+  startStandIn,
+  stopProcess,
+  waitForNginx,
+  type RenderedEdge,
+} from './support/nginx';
+import { describeWithTools } from './support/tools';
 
 /**
  * Path variants at the edge (issue 14, item 3): no spelling of an admin path — another case, `//`,
@@ -14,83 +21,35 @@ const NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test
  * our configuration, recording upstreams on loopback.
  */
 describeWithTools(['nginx', 'openssl'], 'nginx path variants (infrastructure-stack/nginx)', () => {
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
-  let httpsPort: number;
   const upstreams: Server[] = [];
   const hits: { app: string; url: string }[] = [];
-  let ca: string;
 
   async function startUpstream(app: string): Promise<number> {
-    const server = createServer((req, res) => {
+    const { server, port } = await startStandIn((req, res) => {
       hits.push({ app, url: req.url ?? '' });
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     upstreams.push(server);
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return port;
   }
 
-  function https(host: string, urlPath: string, localAddress: string, method = 'GET'): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: httpsPort,
-          servername: host,
-          path: urlPath,
-          method,
-          headers: { host },
-          localAddress,
-          ca,
-          agent: false,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  }
+  /** The status nginx answers `host` with, from the client address `localAddress`. */
+  const https = async (host: string, urlPath: string, localAddress: string, method = 'GET'): Promise<number> =>
+    (await requestHttps(rendered.tls, host, urlPath, { method, localAddress })).status;
 
   beforeAll(async () => {
     const [dbuPort, imPort] = [await startUpstream('dbu'), await startUpstream('im')];
-    httpsPort = await freePort();
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(await freePort()),
-        PJS_HTTPS_PORT: String(httpsPort),
-        PJS_STATUS_PORT: String(await freePort()),
-        PJS_SERVER_NAME_STATUS: NAMES.status,
-        PJS_SERVER_NAME_DBU: NAMES.dbu,
-        PJS_SERVER_NAME_IM: NAMES.im,
-        PJS_UPSTREAM_IS: 'is-web:8000',
-        PJS_UPSTREAM_DBU: `127.0.0.1:${dbuPort}`,
-        PJS_UPSTREAM_IM: `127.0.0.1:${imPort}`,
-      },
-      Object.values(NAMES),
-    );
-    ca = readFileSync(rendered.certFile, 'utf8');
+    rendered = await renderEdge({ is: 'is-web:8000', dbu: `127.0.0.1:${dbuPort}`, im: `127.0.0.1:${imPort}` });
     nginx = startNginx(rendered);
-    let stderr = '';
-    nginx.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(
-      async () => {
-        if (nginx?.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-        return (await https(NAMES.dbu, '/health/', '127.0.0.1').catch(() => 0)) === 200 ? true : undefined;
-      },
-      10_000,
-      'nginx to listen',
-    );
+    await waitForNginx(nginx, async () => (await https(NAMES.dbu, '/health/', '127.0.0.1')) === 200, 'nginx to listen');
   });
 
   afterAll(async () => {
     await stopProcess(nginx);
-    await Promise.all(upstreams.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await closeStandIns(upstreams);
     if (rendered) rmSync(rendered.dir, { recursive: true, force: true });
   });
 

@@ -1,14 +1,23 @@
 import { type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { type IncomingHttpHeaders, type Server } from 'node:http';
 import { startDnsFake, type DnsFake } from '../../test/fakes/dns-fake';
-import { nginxTest, renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
-import { describeWithTools, freePort, waitFor } from './support/tools';
+import {
+  SERVER_NAMES,
+  closeStandIns,
+  nginxTest,
+  renderEdge,
+  requestHttps,
+  startNginx,
+  startStandIn,
+  stopProcess,
+  waitForNginx,
+  type RenderedEdge,
+} from './support/nginx';
+import { describeWithTools } from './support/tools';
 
-const DBU = 'dbu.pjs.test';
+const DBU = SERVER_NAMES.dbu;
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(4000, 3)]);
 const NAME = `${createHash('sha256').update(PHOTO).digest('hex')}.jpg`;
 
@@ -20,17 +29,15 @@ interface Reply {
 
 /** The location of 40-dbu.conf.template that proxies and caches dbu-web's stored photos. */
 describeWithTools(['nginx', 'openssl'], 'nginx: /media/photos/ on the DBU host (proxied and cached)', () => {
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
-  let upstream: Server;
-  let httpsPort: number;
-  let ca: string;
+  let upstream: Server | undefined;
   let dns: DnsFake | undefined;
   const hits: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
 
   /** A stand-in for dbu-web's photo route: the photo with a year's immutable caching, 404 otherwise. */
-  function fakeDbuWeb(): Promise<number> {
-    upstream = createServer((req, res) => {
+  async function fakeDbuWeb(): Promise<number> {
+    const { server, port } = await startStandIn((req, res) => {
       hits.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       if (req.url === `/media/photos/${NAME}`) {
         res.writeHead(200, {
@@ -46,72 +53,33 @@ describeWithTools(['nginx', 'openssl'], 'nginx: /media/photos/ on the DBU host (
       }
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"not_found"}');
     });
-    return new Promise((resolve) =>
-      upstream.listen(0, '127.0.0.1', () => resolve((upstream.address() as { port: number }).port)),
-    );
+    upstream = server;
+    return port;
   }
 
-  function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: httpsPort,
-          servername: DBU,
-          path,
-          method,
-          headers: { host: DBU, ...headers },
-          ca,
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  /** `body` in bytes: photos are compared byte for byte. */
+  async function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+    const reply = await requestHttps(rendered.tls, DBU, path, { method, headers });
+    return { status: reply.status, headers: reply.headers, body: reply.raw };
   }
 
   beforeAll(async () => {
     const dbuPort = await fakeDbuWeb();
     dns = await startDnsFake({ 'dbu-web': '127.0.0.1', 'im-web': '127.0.0.1' });
-    httpsPort = await freePort();
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(await freePort()),
-        PJS_HTTPS_PORT: String(httpsPort),
-        PJS_STATUS_PORT: String(await freePort()),
-        PJS_SERVER_NAME_STATUS: 'status.pjs.test',
-        PJS_SERVER_NAME_DBU: DBU,
-        PJS_SERVER_NAME_IM: 'im.pjs.test',
-        PJS_UPSTREAM_IS: 'is-web:8000',
-        PJS_UPSTREAM_DBU: `dbu-web:${dbuPort}`,
-        PJS_UPSTREAM_IM: 'im-web:9',
-      },
-      [DBU, 'status.pjs.test', 'im.pjs.test'],
+    rendered = await renderEdge(
+      { is: 'is-web:8000', dbu: `dbu-web:${dbuPort}`, im: 'im-web:9' },
       { resolver: dns.address, allowlists: { admin: '127.0.0.1', internal: '', nodeEnv: 'development' } },
     );
-    ca = readFileSync(rendered.certFile, 'utf8');
     const check = nginxTest(rendered);
     if (check.status !== 0) throw new Error(check.stderr);
     nginx = startNginx(rendered);
-    await waitFor(
-      async () => ((await get('/media/photos/warm-up').catch(() => undefined))?.status === 404 ? true : undefined),
-      10_000,
-      'nginx to listen',
-    );
+    await waitForNginx(nginx, async () => (await get('/media/photos/warm-up')).status === 404, 'nginx to listen');
     hits.length = 0;
   });
 
   afterAll(async () => {
     await stopProcess(nginx);
-    await new Promise<void>((resolve) => upstream?.close(() => resolve()));
-    upstream?.closeAllConnections();
+    if (upstream) await closeStandIns([upstream]);
     await dns?.close();
     if (rendered) rmSync(rendered.dir, { recursive: true, force: true });
   });

@@ -1,24 +1,29 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { startDnsFake, type DnsFake } from '../../test/fakes/dns-fake';
 import { type AddressInfo } from 'node:net';
-import { connect as tlsConnect, createServer as createTlsServer, type SecureVersion } from 'node:tls';
+import { createServer as createTlsServer, type SecureVersion } from 'node:tls';
 import path from 'node:path';
-import { nginxTest, renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
-import { INFRA_DIR, describeWithTools, freePort, run, waitFor } from './support/tools';
-
-const NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test' };
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  raw: Buffer;
-}
+import {
+  SERVER_NAMES as NAMES,
+  closeStandIns,
+  nginxTest,
+  renderEdge,
+  requestHttp,
+  requestHttps,
+  startNginx,
+  startStandIn,
+  stopProcess,
+  tlsHandshake,
+  waitForNginx,
+  type NginxReply,
+  type NginxRequest,
+  type RenderedEdge,
+} from './support/nginx';
+import { INFRA_DIR, describeWithTools, run, waitFor } from './support/tools';
 
 /** A JSON body of ~40 KB, as a page of products is. */
 const BIG_JSON = JSON.stringify({
@@ -34,19 +39,17 @@ interface UpstreamHit {
 }
 
 describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', () => {
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
-  let ports: { http: number; https: number; status: number };
   const upstreams: Server[] = [];
   const hits: UpstreamHit[] = [];
   /** TCP connections each stand-in app has accepted from nginx. */
   const connections: Record<string, number> = {};
-  let ca: string;
   let dns: DnsFake;
 
   async function startUpstream(app: string): Promise<number> {
     connections[app] = 0;
-    const server = createServer((req, res) => {
+    const { server, port } = await startStandIn((req, res) => {
       hits.push({ app, method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       req.resume();
       req.on('end', () => {
@@ -56,117 +59,35 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ app, url: req.url }));
       });
     });
-    // Longer than nginx's upstream keepalive_timeout (60 s), as Fastify's default (72 s) is in the
-    // apps: Node's 5 s would close idle connections nginx still reuses, a 502 on a slow machine.
-    server.keepAliveTimeout = 75_000;
+    // Listening, but nginx is not started yet: no connection goes uncounted.
     server.on('connection', () => (connections[app] += 1));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     upstreams.push(server);
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return port;
   }
 
-  function https(
-    host: string,
-    urlPath: string,
-    options: { method?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {},
-  ): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: ports.https,
-          servername: host,
-          path: urlPath,
-          method: options.method ?? 'GET',
-          headers: { host, ...(options.headers ?? {}) },
-          localAddress: options.localAddress,
-          ca,
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString(), raw });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(options.body);
-    });
-  }
-
-  function http(urlPath: string, host = NAMES.dbu): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port: ports.http, path: urlPath, headers: { host }, agent: false },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, raw: Buffer.from(body) }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  }
-
-  function handshake(servername: string, version: SecureVersion, port = ports.https): Promise<string> {
-    return new Promise((resolve) => {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port,
-        servername,
-        ca,
-        minVersion: version,
-        maxVersion: version,
-        // Let the client offer old protocols at all (OpenSSL 3 refuses TLS < 1.2 at level 1).
-        ciphers: 'DEFAULT@SECLEVEL=0',
-      });
-      socket.once('secureConnect', () => {
-        const negotiated = socket.getProtocol() ?? 'unknown';
-        socket.end();
-        resolve(`ok:${negotiated}`);
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => resolve(`error:${err.code ?? err.message}`));
-    });
-  }
+  const https = (host: string, urlPath: string, options?: NginxRequest): Promise<NginxReply> =>
+    requestHttps(rendered.tls, host, urlPath, options);
+  const http = (urlPath: string, host: string = NAMES.dbu): Promise<NginxReply> =>
+    requestHttp(rendered.ports.http, urlPath, host);
+  const handshake = (servername: string, version: SecureVersion, port = rendered.ports.https): Promise<string> =>
+    tlsHandshake({ ...rendered.tls, port }, servername, version);
 
   beforeAll(async () => {
     const [dbuPort, imPort] = [await startUpstream('dbu'), await startUpstream('im')];
     // Docker's DNS stand-in: the apps' container names resolve, is-web does not (a stopped app).
     dns = await startDnsFake({ 'dbu-web': '127.0.0.1', 'im-web': '127.0.0.1' });
-    ports = { http: await freePort(), https: await freePort(), status: await freePort() };
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(ports.http),
-        PJS_HTTPS_PORT: String(ports.https),
-        PJS_STATUS_PORT: String(ports.status),
-        PJS_SERVER_NAME_STATUS: NAMES.status,
-        PJS_SERVER_NAME_DBU: NAMES.dbu,
-        PJS_SERVER_NAME_IM: NAMES.im,
-        // is-web keeps its Docker host name: it cannot resolve here, exactly like a stopped app.
-        PJS_UPSTREAM_IS: 'is-web:8000',
-        PJS_UPSTREAM_DBU: `dbu-web:${dbuPort}`,
-        PJS_UPSTREAM_IM: `im-web:${imPort}`,
-      },
-      Object.values(NAMES),
+    rendered = await renderEdge(
+      // is-web keeps its Docker host name: it cannot resolve here, exactly like a stopped app.
+      { is: 'is-web:8000', dbu: `dbu-web:${dbuPort}`, im: `im-web:${imPort}` },
       { resolver: dns.address, allowlists: { admin: '127.0.0.1', internal: '', nodeEnv: 'development' } },
     );
-    ca = readFileSync(rendered.certFile, 'utf8');
     mkdirSync(path.join(rendered.acmeRoot, '.well-known/acme-challenge'), { recursive: true });
     writeFileSync(path.join(rendered.acmeRoot, '.well-known/acme-challenge/token-123'), 'token-123.thumbprint');
   });
 
   afterAll(async () => {
     await stopProcess(nginx);
-    const closed = upstreams.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const s of upstreams) s.closeAllConnections();
-    await Promise.all(closed);
+    await closeStandIns(upstreams);
     await dns?.close();
     if (rendered) rmSync(rendered.dir, { recursive: true, force: true });
   });
@@ -180,14 +101,9 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
   describe('running on loopback', () => {
     beforeAll(async () => {
       nginx = startNginx(rendered);
-      let stderr = '';
-      nginx.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      await waitFor(
-        async () => {
-          if (nginx?.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-          return (await http('/.well-known/acme-challenge/token-123')).status === 200 ? true : undefined;
-        },
-        10_000,
+      await waitForNginx(
+        nginx,
+        async () => (await http('/.well-known/acme-challenge/token-123')).status === 200,
         'nginx to listen',
       );
       // The upstream names are resolved after start-up, through the resolver.
@@ -351,17 +267,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
     });
 
     it('serves stub_status to loopback on the status port', async () => {
-      const reply = await new Promise<Reply>((resolve, reject) => {
-        httpRequest({ host: '127.0.0.1', port: ports.status, path: '/stub_status', agent: false }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, raw: Buffer.from(body) }),
-          );
-        })
-          .on('error', reject)
-          .end();
-      });
+      const reply = await requestHttp(rendered.ports.status, '/stub_status');
       expect(reply.status).toBe(200);
       expect(reply.body).toMatch(/Active connections: \d+/);
     });

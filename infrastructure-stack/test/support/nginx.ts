@@ -1,8 +1,26 @@
+/**
+ * Our nginx configuration under test: rendered as the image renders it, run in the foreground, in
+ * front of stand-in apps, and asked over HTTPS, HTTP and bare TLS as a client would.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type AddressInfo } from 'node:net';
 import { userInfo, tmpdir } from 'node:os';
 import path from 'node:path';
-import { INFRA_DIR, run, which } from './tools';
+import { connect as tlsConnect, type SecureVersion } from 'node:tls';
+import { INFRA_DIR, freePort, run, waitFor, which } from './tools';
+
+/** The names of our three sites in tests; the certificate renderEdge makes covers all three. */
+export const SERVER_NAMES = { status: 'status.pjs.test', dbu: 'dbu.pjs.test', im: 'im.pjs.test' } as const;
 
 export interface NginxPorts {
   http: number;
@@ -168,4 +186,178 @@ export async function stopProcess(child: ChildProcess | undefined, signal: NodeJ
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/** `host:port` each site's upstream points at (PJS_UPSTREAM_*). */
+export interface EdgeUpstreams {
+  is: string;
+  dbu: string;
+  im: string;
+}
+
+export interface EdgeOptions extends RenderOptions {
+  /** Chosen beforehand when something must know the HTTPS port before nginx is rendered. */
+  ports?: NginxPorts;
+}
+
+/** Where nginx serves HTTPS on loopback, and the certificate renderNginx made for it. */
+export interface TlsEndpoint {
+  port: number;
+  ca: string;
+}
+
+/** A rendered edge with where it listens and what a client trusts to reach it over TLS. */
+export interface RenderedEdge extends RenderedNginx {
+  ports: NginxPorts;
+  tls: TlsEndpoint;
+}
+
+/** Ports for nginx's HTTP, HTTPS and status listeners, each free a moment ago. */
+export async function freeNginxPorts(): Promise<NginxPorts> {
+  return { http: await freePort(), https: await freePort(), status: await freePort() };
+}
+
+/** renderNginx for our three sites, named as SERVER_NAMES, on free ports unless given. */
+export async function renderEdge(upstreams: EdgeUpstreams, options: EdgeOptions = {}): Promise<RenderedEdge> {
+  const ports = options.ports ?? (await freeNginxPorts());
+  const rendered = renderNginx(
+    {
+      PJS_HTTP_PORT: String(ports.http),
+      PJS_HTTPS_PORT: String(ports.https),
+      PJS_STATUS_PORT: String(ports.status),
+      PJS_SERVER_NAME_STATUS: SERVER_NAMES.status,
+      PJS_SERVER_NAME_DBU: SERVER_NAMES.dbu,
+      PJS_SERVER_NAME_IM: SERVER_NAMES.im,
+      PJS_UPSTREAM_IS: upstreams.is,
+      PJS_UPSTREAM_DBU: upstreams.dbu,
+      PJS_UPSTREAM_IM: upstreams.im,
+    },
+    Object.values(SERVER_NAMES),
+    options,
+  );
+  return { ...rendered, ports, tls: { port: ports.https, ca: readFileSync(rendered.certFile, 'utf8') } };
+}
+
+/**
+ * Polls `ready` until it holds. nginx's stderr is kept so that, if nginx has exited (a bad
+ * configuration, a port taken), the timeout says why.
+ */
+export async function waitForNginx(
+  nginx: ChildProcess,
+  ready: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  let stderr = '';
+  nginx.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitFor(
+    async () => {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+      return (await ready()) ? true : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+/** An HTTP server on a free loopback port, standing in for an app behind nginx. */
+export async function startStandIn(handler: RequestListener): Promise<{ server: Server; port: number }> {
+  const server = createServer(handler);
+  // Longer than nginx's upstream keepalive_timeout (60 s), as Fastify's default (72 s) is in the
+  // apps: Node's 5 s would close idle connections nginx still reuses, a 502 on a slow machine.
+  server.keepAliveTimeout = 75_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Closes stand-ins at once: nginx still holds idle keep-alive connections to them. */
+export async function closeStandIns(servers: readonly Server[]): Promise<void> {
+  const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(closed);
+}
+
+export interface NginxReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  raw: Buffer;
+}
+
+export interface NginxRequest {
+  method?: string;
+  /** A loopback address of the client's own: outside the admin allowlist, or a rate zone apart. */
+  localAddress?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+function collect(res: IncomingMessage, resolve: (reply: NginxReply) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (d: Buffer) => chunks.push(d));
+  res.on('end', () => {
+    const raw = Buffer.concat(chunks);
+    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString(), raw });
+  });
+}
+
+/** A request to the site `host` (SNI and Host) over a connection of its own. */
+export function requestHttps(
+  endpoint: TlsEndpoint,
+  host: string,
+  urlPath: string,
+  options: NginxRequest = {},
+): Promise<NginxReply> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: endpoint.port,
+        servername: host,
+        path: urlPath,
+        method: options.method ?? 'GET',
+        headers: { host, ...(options.headers ?? {}) },
+        localAddress: options.localAddress,
+        ca: endpoint.ca,
+        agent: false,
+      },
+      (res) => collect(res, resolve),
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** A plain-HTTP GET on loopback; without `host`, Node's default Host (127.0.0.1:port). */
+export function requestHttp(port: number, urlPath: string, host?: string): Promise<NginxReply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: urlPath, headers: host === undefined ? {} : { host }, agent: false },
+      (res) => collect(res, resolve),
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A handshake offering only `version`: `ok:<protocol negotiated>` or `error:<code>`. */
+export function tlsHandshake(endpoint: TlsEndpoint, servername: string, version: SecureVersion): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: endpoint.port,
+      servername,
+      ca: endpoint.ca,
+      minVersion: version,
+      maxVersion: version,
+      // Let the client offer old protocols at all (OpenSSL 3 refuses TLS < 1.2 at level 1).
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
+    socket.once('secureConnect', () => {
+      const negotiated = socket.getProtocol() ?? 'unknown';
+      socket.end();
+      resolve(`ok:${negotiated}`);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(`error:${err.code ?? err.message}`));
+  });
 }

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,26 +7,24 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { ADMIN_CSP } from '@pjs/admin-host';
 // The edge's own test harness: our nginx configuration rendered as the image renders it.
 import {
-  renderNginx,
+  SERVER_NAMES,
+  freeNginxPorts,
+  renderEdge,
+  requestHttps,
   startNginx,
   stopProcess,
-  type RenderedNginx,
+  waitForNginx,
+  type NginxReply,
+  type RenderedEdge,
 } from '../../../../infrastructure-stack/test/support/nginx';
-import { freePort, waitFor, which } from '../../../../infrastructure-stack/test/support/tools';
+import { which } from '../../../../infrastructure-stack/test/support/tools';
 import { ensureAdminBuilt } from '../support/admin-build';
 import { CHROMIUM } from '../support/browser';
 import { startDbu, type RunningApp } from '../support/web-apps';
 
 jest.setTimeout(180_000);
 
-const HOST = 'dbu.pjs.test';
-const NAMES = { status: 'status.pjs.test', dbu: HOST, im: 'im.pjs.test' };
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+const HOST = SERVER_NAMES.dbu;
 
 /**
  * The admin through the production nginx configuration (TLS, allowlists, headers, the /admin/
@@ -35,52 +32,23 @@ interface Reply {
  */
 (which('nginx') && which('openssl') ? describe : describe.skip)('the admin through nginx', () => {
   let dbu: RunningApp;
-  let rendered: RenderedNginx;
+  let rendered: RenderedEdge;
   let nginx: ChildProcess | undefined;
   let port: number;
-  let ca: string;
   let context: BrowserContext;
   let profile: string;
 
-  const https = (path: string, localAddress = '127.0.0.1'): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        { host: '127.0.0.1', port, servername: HOST, path, headers: { host: HOST }, localAddress, ca, agent: false },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const https = (path: string, localAddress = '127.0.0.1'): Promise<NginxReply> =>
+    requestHttps(rendered.tls, HOST, path, { localAddress });
 
   beforeAll(async () => {
     ensureAdminBuilt();
-    port = await freePort();
+    const ports = await freeNginxPorts();
+    port = ports.https;
     dbu = await startDbu('admin_nginx', { TRUST_PROXY: '1', PUBLIC_BASE_URL: `https://${HOST}:${port}` });
-    rendered = renderNginx(
-      {
-        PJS_HTTP_PORT: String(await freePort()),
-        PJS_HTTPS_PORT: String(port),
-        PJS_STATUS_PORT: String(await freePort()),
-        PJS_SERVER_NAME_STATUS: NAMES.status,
-        PJS_SERVER_NAME_DBU: NAMES.dbu,
-        PJS_SERVER_NAME_IM: NAMES.im,
-        PJS_UPSTREAM_IS: 'is-web:8000',
-        PJS_UPSTREAM_DBU: new URL(dbu.baseUrl).host,
-        PJS_UPSTREAM_IM: 'im-web:8000',
-      },
-      Object.values(NAMES),
-    );
-    ca = readFileSync(rendered.certFile, 'utf8');
+    rendered = await renderEdge({ is: 'is-web:8000', dbu: new URL(dbu.baseUrl).host, im: 'im-web:8000' }, { ports });
     nginx = startNginx(rendered);
-    await waitFor(
-      async () => ((await https('/health/').catch(() => undefined))?.status === 200 ? true : undefined),
-      10_000,
-      'nginx',
-    );
+    await waitForNginx(nginx, async () => (await https('/health/')).status === 200, 'nginx');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
     profile = mkdtempSync(join(tmpdir(), 'pjs-admin-nginx-'));
     context = await chromium.launchPersistentContext(profile, {
