@@ -10,3 +10,6 @@ const count = new Intl.NumberFormat('en-IE');
 export function quantity(n: number | null | undefined): string {
   return n === null || n === undefined ? '–' : count.format(n);
 }
+
+/** A moment for people, in the browser's language and time zone. */
+export const dateTime = (at: string): string => new Date(at).toLocaleString();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   BooleanField,
   Datagrid,
@@ -9,34 +9,15 @@ import {
   Pagination,
   TextField,
   Title,
-  useDataProvider,
-  useNotify,
   useRefresh,
   type RaRecord,
 } from 'react-admin';
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  Checkbox,
-  FormControlLabel,
-  LinearProgress,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@mui/material';
-import type { CustomCalls } from '../api/data-provider';
+import { Alert, Box, Button, Card, CardContent, LinearProgress, Stack, Typography } from '@mui/material';
 import { quantity } from '../format';
-
-type Api = CustomCalls & ReturnType<typeof useDataProvider>;
-type Run = Awaited<ReturnType<CustomCalls['importRun']>>;
-type Completeness = Awaited<ReturnType<CustomCalls['gpsrCompleteness']>>;
+import { useAction, useApi, useApiData } from '../shared/api';
+import { Section } from '../shared/section';
+import { SimpleTable } from '../shared/simple-table';
+import { OptionCheckbox, RejectedRows, RunProgress, SpreadsheetInput, useImportRun, type Run } from './import-run';
 
 /** What a GPSR run reports beyond its counts (`details`, see GpsrImporter). */
 interface GpsrDetails {
@@ -51,38 +32,6 @@ interface GpsrDetails {
 
 /** "1 row", "3 rows". */
 const some = (n: number | null | undefined, one: string, many: string) => `${quantity(n)} ${n === 1 ? one : many}`;
-
-const finished = (run: Run) => !['queued', 'running'].includes(run.status);
-
-/** Polls a run until it ends; `onFinished` once when it does. */
-function useRun(id: string | null, onFinished: () => void): Run | null {
-  const api = useDataProvider<Api>();
-  const [run, setRun] = useState<Run | null>(null);
-  useEffect(() => {
-    if (!id) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setRun(null);
-    const poll = () => {
-      api
-        .importRun(id)
-        .then((r) => {
-          if (!live) return;
-          setRun(r);
-          if (finished(r)) onFinished();
-          else timer = setTimeout(poll, 1000);
-        })
-        .catch(() => live && (timer = setTimeout(poll, 2000)));
-    };
-    poll();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-    // onFinished is a new function each render: the run id alone decides what to poll.
-  }, [api, id]);
-  return run;
-}
 
 /** A finished GPSR run: manufacturers merged, products linked, and every row it rejected and why. */
 const GpsrResult = ({ run }: { run: Run }) => {
@@ -111,16 +60,12 @@ const GpsrResult = ({ run }: { run: Run }) => {
           <Typography variant="subtitle2" sx={{ mt: 2 }}>
             Manufacturers of the file still incomplete
           </Typography>
-          <Table size="small" data-testid="gpsr-incomplete-manufacturers">
-            <TableBody>
-              {details.incomplete_manufacturers.map((m) => (
-                <TableRow key={m.name}>
-                  <TableCell>{m.name}</TableCell>
-                  <TableCell>missing: {m.missing.join(', ')}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <SimpleTable
+            testId="gpsr-incomplete-manufacturers"
+            rows={details.incomplete_manufacturers}
+            rowKey={(m) => m.name}
+            columns={[{ cell: (m) => m.name }, { cell: (m) => `missing: ${m.missing.join(', ')}` }]}
+          />
         </>
       )}
       {details.conflicts && details.conflicts.length > 0 && (
@@ -128,17 +73,12 @@ const GpsrResult = ({ run }: { run: Run }) => {
           <Typography variant="subtitle2" sx={{ mt: 2 }}>
             Disagreeing rows (the most frequent value was taken)
           </Typography>
-          <Table size="small" data-testid="gpsr-conflicts">
-            <TableBody>
-              {details.conflicts.map((c) => (
-                <TableRow key={`${c.manufacturer}:${c.field}`}>
-                  <TableCell>{c.manufacturer}</TableCell>
-                  <TableCell>{c.field}</TableCell>
-                  <TableCell>{c.values.join(' / ')}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <SimpleTable
+            testId="gpsr-conflicts"
+            rows={details.conflicts}
+            rowKey={(c) => `${c.manufacturer}:${c.field}`}
+            columns={[{ cell: (c) => c.manufacturer }, { cell: (c) => c.field }, { cell: (c) => c.values.join(' / ') }]}
+          />
         </>
       )}
       {run.rejected_rows && run.rejected_rows.count > 0 && (
@@ -146,28 +86,7 @@ const GpsrResult = ({ run }: { run: Run }) => {
           <Typography variant="subtitle2" sx={{ mt: 2 }}>
             Rejected rows ({quantity(run.rejected_rows.count)})
           </Typography>
-          <Button href={`/api/imports/${run.id}/errors.csv`} download variant="outlined" size="small" sx={{ my: 1 }}>
-            Download rejected rows (CSV)
-          </Button>
-          <Table size="small" data-testid="gpsr-rejected-rows">
-            <TableHead>
-              <TableRow>
-                <TableCell>Row</TableCell>
-                <TableCell>Why</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {run.rejected_rows.sample.map((r) => {
-                const row = r as { row: number; errors: { column: string; reason: string }[] };
-                return (
-                  <TableRow key={row.row}>
-                    <TableCell>{row.row}</TableCell>
-                    <TableCell>{row.errors.map((e) => `${e.column}: ${e.reason}`).join('; ')}</TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
+          <RejectedRows run={run} testId="gpsr-rejected-rows" size="small" />
         </>
       )}
     </Box>
@@ -179,28 +98,20 @@ const GpsrResult = ({ run }: { run: Run }) => {
  * wording) and follow its run to the result.
  */
 const GpsrUpload = ({ onFinished }: { onFinished: () => void }) => {
-  const api = useDataProvider<Api>();
-  const notify = useNotify();
+  const api = useApi();
   const [file, setFile] = useState<File | null>(null);
   const [dryRun, setDryRun] = useState(false);
   // One key per chosen file: a resent upload of it (a lost answer, a double click) queues once.
   const [key, setKey] = useState(() => crypto.randomUUID());
-  const [busy, setBusy] = useState(false);
+  const { busy, run: act } = useAction();
   const [runId, setRunId] = useState<string | null>(null);
-  const run = useRun(runId, onFinished);
+  // The upload card has no place for a failed read: it reads again until the run ends.
+  const { run, done } = useImportRun(runId, { onFinished, retry: true });
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    try {
-      const queued = await api.uploadGpsr(file, key, { dryRun });
-      setRunId(queued.id);
-    } catch (e) {
-      notify((e as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
+    await act(async () => setRunId((await api.uploadGpsr(file, key, { dryRun })).id));
   };
 
   return (
@@ -211,24 +122,15 @@ const GpsrUpload = ({ onFinished }: { onFinished: () => void }) => {
         </Typography>
         <Box component="form" onSubmit={(e) => void submit(e)} aria-label="Upload a GPSR file">
           <Stack spacing={2} sx={{ maxWidth: 520, mt: 1 }}>
-            <label htmlFor="gpsr-file">
-              <Typography variant="body2">GPSR spreadsheet (CSV or XLSX; one row per manufacturer or item)</Typography>
-              <input
-                id="gpsr-file"
-                name="file"
-                type="file"
-                accept=".csv,.xlsx,text/csv"
-                required
-                onChange={(e) => {
-                  setFile(e.target.files?.[0] ?? null);
-                  setKey(crypto.randomUUID());
-                }}
-              />
-            </label>
-            <FormControlLabel
-              control={<Checkbox checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />}
-              label="Dry run: report only, change nothing"
+            <SpreadsheetInput
+              id="gpsr-file"
+              label="GPSR spreadsheet (CSV or XLSX; one row per manufacturer or item)"
+              onChange={(chosen) => {
+                setFile(chosen);
+                setKey(crypto.randomUUID());
+              }}
             />
+            <OptionCheckbox label="Dry run: report only, change nothing" checked={dryRun} onChange={setDryRun} />
             <Box>
               <Button type="submit" variant="contained" disabled={!file || busy}>
                 Upload
@@ -237,15 +139,8 @@ const GpsrUpload = ({ onFinished }: { onFinished: () => void }) => {
           </Stack>
         </Box>
         {runId && !run && <LinearProgress sx={{ mt: 2 }} />}
-        {run && !finished(run) && (
-          <Box sx={{ mt: 2 }}>
-            <Typography>
-              {run.progress.phase}: {quantity(run.progress.rows_done)} rows
-            </Typography>
-            <LinearProgress variant="determinate" value={run.progress.percent} aria-label="Progress" />
-          </Box>
-        )}
-        {run && finished(run) && <GpsrResult run={run} />}
+        {run && !done && <RunProgress run={run} sx={{ mt: 2 }} />}
+        {run && done && <GpsrResult run={run} />}
       </CardContent>
     </Card>
   );
@@ -256,72 +151,50 @@ const counted = (c: { count: number; estimated: boolean }) => `${c.estimated ? '
 
 /** How many products have complete GPSR data and how many miss some; recounted when `version` moves. */
 const GpsrCompleteness = ({ version }: { version: number }) => {
-  const api = useDataProvider<Api>();
-  const [numbers, setNumbers] = useState<Completeness | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .gpsrCompleteness()
-      .then((n) => live && (setNumbers(n), setError(null)))
-      .catch((e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [api, version]);
+  const { data: numbers, error } = useApiData((api) => api.gpsrCompleteness(), [version]);
   return (
-    <Card sx={{ mt: 2 }} component="section" aria-labelledby="gpsr-completeness-title">
-      <CardContent>
-        <Typography variant="h6" component="h2" id="gpsr-completeness-title">
-          Completeness
+    <Section id="gpsr-completeness" title="Completeness">
+      {error && <Alert severity="error">{error}</Alert>}
+      {numbers && (
+        <Typography
+          data-testid="gpsr-completeness"
+          data-complete={numbers.complete.count}
+          data-missing={numbers.missing.count}
+        >
+          {counted(numbers.complete)} products with complete GPSR data, {counted(numbers.missing)} missing some
         </Typography>
-        {error && <Alert severity="error">{error}</Alert>}
-        {numbers && (
-          <Typography
-            data-testid="gpsr-completeness"
-            data-complete={numbers.complete.count}
-            data-missing={numbers.missing.count}
-          >
-            {counted(numbers.complete)} products with complete GPSR data, {counted(numbers.missing)} missing some
-          </Typography>
-        )}
-      </CardContent>
-    </Card>
+      )}
+    </Section>
   );
 };
 
 /** The products whose manufacturer data is incomplete (or who have none), cursor-paged. */
 const MissingProducts = () => (
-  <Card sx={{ mt: 2 }} component="section" aria-labelledby="gpsr-missing-title">
-    <CardContent>
-      <Typography variant="h6" component="h2" id="gpsr-missing-title">
-        Products missing GPSR data
-      </Typography>
-      <ListBase
-        resource="products"
-        filter={{ complete: false }}
-        sort={{ field: 'item_no', order: 'ASC' }}
-        perPage={10}
-        disableSyncWithLocation
-      >
-        <Box data-testid="gpsr-missing">
-          <Datagrid rowClick="edit" bulkActionButtons={false}>
-            <TextField source="item_no" label="Item no." sortable={false} />
-            <TextField source="title" sortable={false} />
-            <FunctionField
-              source="manufacturer_name"
-              label="Manufacturer"
-              sortable={false}
-              render={(r: RaRecord) => (r.manufacturer_name ? String(r.manufacturer_name) : '– (none)')}
-            />
-            <BooleanField source="gpsr_complete" label="GPSR" sortable={false} />
-            <DateField source="updated_at" showTime sortable={false} />
-          </Datagrid>
-          <Pagination rowsPerPageOptions={[10, 25, 50]} />
-        </Box>
-      </ListBase>
-    </CardContent>
-  </Card>
+  <Section id="gpsr-missing" title="Products missing GPSR data">
+    <ListBase
+      resource="products"
+      filter={{ complete: false }}
+      sort={{ field: 'item_no', order: 'ASC' }}
+      perPage={10}
+      disableSyncWithLocation
+    >
+      <Box data-testid="gpsr-missing">
+        <Datagrid rowClick="edit" bulkActionButtons={false}>
+          <TextField source="item_no" label="Item no." sortable={false} />
+          <TextField source="title" sortable={false} />
+          <FunctionField
+            source="manufacturer_name"
+            label="Manufacturer"
+            sortable={false}
+            render={(r: RaRecord) => (r.manufacturer_name ? String(r.manufacturer_name) : '– (none)')}
+          />
+          <BooleanField source="gpsr_complete" label="GPSR" sortable={false} />
+          <DateField source="updated_at" showTime sortable={false} />
+        </Datagrid>
+        <Pagination rowsPerPageOptions={[10, 25, 50]} />
+      </Box>
+    </ListBase>
+  </Section>
 );
 
 /** DBU's GPSR page: upload manufacturer data, see how complete the catalogue is and what is missing. */

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Confirm,
   Datagrid,
@@ -10,7 +10,6 @@ import {
   SelectInput,
   TextField,
   Title,
-  useDataProvider,
   useGetList,
   useNotify,
   useRedirect,
@@ -23,31 +22,25 @@ import {
   Button,
   Card,
   CardContent,
-  Checkbox,
-  FormControlLabel,
   LinearProgress,
   MenuItem,
   Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
   TextField as MuiTextField,
   Typography,
 } from '@mui/material';
 import type { CustomCalls } from '../api/data-provider';
 import { quantity } from '../format';
-
-type Run = Awaited<ReturnType<CustomCalls['importRun']>>;
-type Products = Awaited<ReturnType<CustomCalls['importProducts']>>;
-type Api = CustomCalls & ReturnType<typeof useDataProvider>;
+import { useAction, useApi, useApiData } from '../shared/api';
+import { showPath } from '../shared/list';
+import { Section } from '../shared/section';
+import { SimpleTable, type Column } from '../shared/simple-table';
+import { OptionCheckbox, RejectedRows, RunProgress, SpreadsheetInput, useImportRun, type Run } from './import-run';
 
 const statusChoices = ['queued', 'running', 'succeeded', 'rejected', 'failed'].map((s) => ({ id: s, name: s }));
 
 export const ImportList = () => (
   <List filters={[<SelectInput key="status" source="status" choices={statusChoices} alwaysOn />]} exporter={false}>
-    <Datagrid rowClick={(id) => `/imports/${String(id)}/show`} bulkActionButtons={false}>
+    <Datagrid rowClick={(id) => showPath('imports', id)} bulkActionButtons={false}>
       <DateField source="timings.created_at" label="Uploaded" showTime sortable={false} />
       <TextField source="kind" sortable={false} />
       <TextField source="status" sortable={false} />
@@ -67,28 +60,22 @@ export const ImportList = () => (
 
 /** Upload a catalogue file with a profile; a dry run shows the diff first and changes nothing. */
 export const ImportUpload = () => {
-  const api = useDataProvider<Api>();
-  const notify = useNotify();
+  const api = useApi();
   const redirect = useRedirect();
   const { data: profiles } = useGetList<RaRecord & { name: string }>('import-profiles');
   const [file, setFile] = useState<File | null>(null);
   const [profile, setProfile] = useState('');
   const [dryRun, setDryRun] = useState(true);
   const [rejectAll, setRejectAll] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction();
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    try {
-      const run = await api.uploadImport(file, { profile: profile || undefined, dryRun, rejectAll });
-      redirect(`/imports/${run.id}/show`);
-    } catch (e) {
-      notify((e as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => {
+      const queued = await api.uploadImport(file, { profile: profile || undefined, dryRun, rejectAll });
+      redirect(`/imports/${queued.id}/show`);
+    });
   };
 
   return (
@@ -97,17 +84,7 @@ export const ImportUpload = () => {
       <CardContent>
         <Box component="form" onSubmit={(e) => void submit(e)} aria-label="Upload a catalogue file">
           <Stack spacing={2} sx={{ maxWidth: 520 }}>
-            <label htmlFor="import-file">
-              <Typography variant="body2">Catalogue file (CSV or XLSX)</Typography>
-              <input
-                id="import-file"
-                name="file"
-                type="file"
-                accept=".csv,.xlsx,text/csv"
-                required
-                onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-              />
-            </label>
+            <SpreadsheetInput id="import-file" label="Catalogue file (CSV or XLSX)" onChange={setFile} />
             <MuiTextField
               select
               label="Import profile"
@@ -123,13 +100,11 @@ export const ImportUpload = () => {
                 </MenuItem>
               ))}
             </MuiTextField>
-            <FormControlLabel
-              control={<Checkbox checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />}
-              label="Dry run: show the diff, change nothing"
-            />
-            <FormControlLabel
-              control={<Checkbox checked={rejectAll} onChange={(e) => setRejectAll(e.target.checked)} />}
+            <OptionCheckbox label="Dry run: show the diff, change nothing" checked={dryRun} onChange={setDryRun} />
+            <OptionCheckbox
               label="Reject the whole file if a row is invalid"
+              checked={rejectAll}
+              onChange={setRejectAll}
             />
             <Button type="submit" variant="contained" disabled={!file || busy}>
               Upload
@@ -145,10 +120,23 @@ export const ImportUpload = () => {
 const show = (value: unknown): string =>
   value === null || value === undefined ? '–' : typeof value === 'string' ? value : JSON.stringify(value);
 
+interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
 interface Diff {
   new_items?: string[];
-  changes?: { item_no: string; changes: { field: string; old: unknown; new: unknown }[] }[];
+  changes?: { item_no: string; changes: FieldChange[] }[];
 }
+
+const diffColumns: Column<FieldChange & { item_no: string }>[] = [
+  { head: 'Item', cell: (c) => c.item_no },
+  { head: 'Field', cell: (c) => c.field },
+  { head: 'Old', cell: (c) => show(c.old) },
+  { head: 'New', cell: (c) => show(c.new) },
+];
 
 /** What the page says when the API refuses to apply a dry run: what happened and what to do now. */
 interface Refusal {
@@ -194,7 +182,7 @@ const applicable = (run: Run): boolean =>
  * is now). The API refuses with 409 when a product of the diff changed since the review.
  */
 const ApplyReviewedDiff = ({ run }: { run: Run }) => {
-  const api = useDataProvider<Api>();
+  const api = useApi();
   const notify = useNotify();
   const redirect = useRedirect();
   const [asking, setAsking] = useState(false);
@@ -224,106 +212,79 @@ const ApplyReviewedDiff = ({ run }: { run: Run }) => {
   };
 
   return (
-    <Card sx={{ mt: 2 }} component="section" aria-labelledby="apply-title">
-      <CardContent>
-        <Typography variant="h6" component="h2" id="apply-title">
-          Apply
-        </Typography>
-        {writes === 0 ? (
-          <Typography>Nothing to apply: every valid row matches the catalogue.</Typography>
-        ) : (
-          <>
-            <Typography sx={{ mb: 1 }}>
-              Writes the {quantity(run.counts.new)} new and {quantity(run.counts.changed)} changed products exactly as
-              shown here; rejected rows stay out.
-            </Typography>
-            <Button
-              variant="contained"
-              onClick={() => setAsking(true)}
-              disabled={busy || refusal?.code === 'import_diff_stale'}
-            >
-              Apply this diff
-            </Button>
-          </>
-        )}
-        {busy && (
-          <Box sx={{ my: 2 }}>
-            <Typography>Applying the reviewed diff…</Typography>
-            <LinearProgress aria-label="Applying" />
-          </Box>
-        )}
-        {refusal && (
-          <Alert severity="warning" sx={{ mt: 2 }} data-testid="apply-refused" data-code={refusal.code}>
-            {refusal.message}{' '}
-            {refusal.code === 'import_diff_stale' && <Link to="/imports/create">Upload a new dry run</Link>}
-            {refusal.appliedId && <Link to={`/imports/${refusal.appliedId}/show`}>Open the applied import</Link>}
-          </Alert>
-        )}
-        <Confirm
-          isOpen={asking}
-          title="Apply this diff?"
-          content={
-            <Typography>
-              {quantity(run.counts.new)} new and {quantity(run.counts.changed)} changed products are written to the
-              catalogue as reviewed in this dry run. If any of them changed since, nothing is written.
-            </Typography>
-          }
-          confirm="Apply"
-          onConfirm={() => void apply()}
-          onClose={() => setAsking(false)}
-        />
-      </CardContent>
-    </Card>
+    <Section id="apply" title="Apply">
+      {writes === 0 ? (
+        <Typography>Nothing to apply: every valid row matches the catalogue.</Typography>
+      ) : (
+        <>
+          <Typography sx={{ mb: 1 }}>
+            Writes the {quantity(run.counts.new)} new and {quantity(run.counts.changed)} changed products exactly as
+            shown here; rejected rows stay out.
+          </Typography>
+          <Button
+            variant="contained"
+            onClick={() => setAsking(true)}
+            disabled={busy || refusal?.code === 'import_diff_stale'}
+          >
+            Apply this diff
+          </Button>
+        </>
+      )}
+      {busy && (
+        <Box sx={{ my: 2 }}>
+          <Typography>Applying the reviewed diff…</Typography>
+          <LinearProgress aria-label="Applying" />
+        </Box>
+      )}
+      {refusal && (
+        <Alert severity="warning" sx={{ mt: 2 }} data-testid="apply-refused" data-code={refusal.code}>
+          {refusal.message}{' '}
+          {refusal.code === 'import_diff_stale' && <Link to="/imports/create">Upload a new dry run</Link>}
+          {refusal.appliedId && <Link to={`/imports/${refusal.appliedId}/show`}>Open the applied import</Link>}
+        </Alert>
+      )}
+      <Confirm
+        isOpen={asking}
+        title="Apply this diff?"
+        content={
+          <Typography>
+            {quantity(run.counts.new)} new and {quantity(run.counts.changed)} changed products are written to the
+            catalogue as reviewed in this dry run. If any of them changed since, nothing is written.
+          </Typography>
+        }
+        confirm="Apply"
+        onConfirm={() => void apply()}
+        onClose={() => setAsking(false)}
+      />
+    </Section>
   );
 };
 
+type Written = Awaited<ReturnType<CustomCalls['importProducts']>>['results'][number];
+
+const writtenColumns: Column<Written>[] = [
+  { head: 'Item', cell: (p) => <Link to={`/products/${encodeURIComponent(p.item_no)}`}>{p.item_no}</Link> },
+  { head: 'Title', cell: (p) => p.title },
+];
+
 /** The products an applied import wrote, each a link to its page. */
 const ImportProducts = ({ id }: { id: string }) => {
-  const api = useDataProvider<Api>();
-  const [products, setProducts] = useState<Products | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .importProducts(id)
-      .then((p) => live && setProducts(p))
-      .catch((e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [api, id]);
+  const { data: products, error } = useApiData((api) => api.importProducts(id), [id]);
 
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!products || products.results.length === 0) return null;
   return (
-    <Card sx={{ mt: 2 }} component="section" aria-labelledby="written-title">
-      <CardContent sx={{ overflowX: 'auto' }}>
-        <Typography variant="h6" component="h2" id="written-title">
-          Products written ({quantity(products.count)})
-        </Typography>
-        <Table size="small" data-testid="import-products">
-          <TableHead>
-            <TableRow>
-              <TableCell>Item</TableCell>
-              <TableCell>Title</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {products.results.map((p) => (
-              <TableRow key={p.item_no}>
-                <TableCell>
-                  <Link to={`/products/${encodeURIComponent(p.item_no)}`}>{p.item_no}</Link>
-                </TableCell>
-                <TableCell>{p.title}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-        {products.count > products.results.length && (
-          <Typography variant="body2">and {quantity(products.count - products.results.length)} more</Typography>
-        )}
-      </CardContent>
-    </Card>
+    <Section id="written" title={`Products written (${quantity(products.count)})`} scroll>
+      <SimpleTable
+        testId="import-products"
+        columns={writtenColumns}
+        rows={products.results}
+        rowKey={(p) => p.item_no}
+      />
+      {products.count > products.results.length && (
+        <Typography variant="body2">and {quantity(products.count - products.results.length)} more</Typography>
+      )}
+    </Section>
   );
 };
 
@@ -351,33 +312,7 @@ const RunLinks = ({ run }: { run: Run }) => {
 /** A run: live progress until it ends, then its counts, diff and rejected rows. */
 export const ImportShow = () => {
   const { id = '' } = useParams();
-  const api = useDataProvider<Api>();
-  const [run, setRun] = useState<Run | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const done = run !== null && !['queued', 'running'].includes(run.status);
-
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Another run (an apply just made) starts from its own progress, not the last run's page.
-    setRun(null);
-    setError(null);
-    const poll = () => {
-      api
-        .importRun(id)
-        .then((r) => {
-          if (!live) return;
-          setRun(r);
-          if (['queued', 'running'].includes(r.status)) timer = setTimeout(poll, 1000);
-        })
-        .catch((e: Error) => live && setError(e.message));
-    };
-    poll();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [api, id]);
+  const { run, done, error } = useImportRun(id);
 
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!run) return <LinearProgress />;
@@ -391,14 +326,7 @@ export const ImportShow = () => {
             {run.file.name ?? run.id} — {run.status}
             {run.dry_run ? ' (dry run)' : ''}
           </Typography>
-          {!done && (
-            <Box sx={{ my: 2 }}>
-              <Typography>
-                {run.progress.phase}: {quantity(run.progress.rows_done)} rows
-              </Typography>
-              <LinearProgress variant="determinate" value={run.progress.percent} aria-label="Progress" />
-            </Box>
-          )}
+          {!done && <RunProgress run={run} sx={{ my: 2 }} />}
           {run.error && <Alert severity="error">{run.error}</Alert>}
           <Typography data-testid="import-counts" sx={{ mt: 1 }}>
             {quantity(run.counts.total_rows)} rows: {quantity(run.counts.new)} new, {quantity(run.counts.changed)}{' '}
@@ -410,67 +338,20 @@ export const ImportShow = () => {
       {applicable(run) && <ApplyReviewedDiff run={run} />}
       {done && run.changed_items_url && <ImportProducts id={run.id} />}
       {done && (diff.changes?.length ?? 0) + (diff.new_items?.length ?? 0) > 0 && (
-        <Card sx={{ mt: 2 }}>
-          <CardContent sx={{ overflowX: 'auto' }}>
-            <Typography variant="h6" component="h2">
-              Changes
-            </Typography>
-            {diff.new_items && diff.new_items.length > 0 && <Typography>New: {diff.new_items.join(', ')}</Typography>}
-            <Table size="small" data-testid="import-diff">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Item</TableCell>
-                  <TableCell>Field</TableCell>
-                  <TableCell>Old</TableCell>
-                  <TableCell>New</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {diff.changes?.flatMap((item) =>
-                  item.changes.map((c) => (
-                    <TableRow key={`${item.item_no}:${c.field}`}>
-                      <TableCell>{item.item_no}</TableCell>
-                      <TableCell>{c.field}</TableCell>
-                      <TableCell>{show(c.old)}</TableCell>
-                      <TableCell>{show(c.new)}</TableCell>
-                    </TableRow>
-                  )),
-                )}
-              </TableBody>
-            </Table>
-          </CardContent>
-        </Card>
+        <Section title="Changes" scroll>
+          {diff.new_items && diff.new_items.length > 0 && <Typography>New: {diff.new_items.join(', ')}</Typography>}
+          <SimpleTable
+            testId="import-diff"
+            columns={diffColumns}
+            rows={diff.changes?.flatMap((item) => item.changes.map((c) => ({ item_no: item.item_no, ...c })))}
+            rowKey={(c) => `${c.item_no}:${c.field}`}
+          />
+        </Section>
       )}
       {done && run.rejected_rows && run.rejected_rows.count > 0 && (
-        <Card sx={{ mt: 2 }}>
-          <CardContent sx={{ overflowX: 'auto' }}>
-            <Typography variant="h6" component="h2">
-              Rejected rows ({quantity(run.rejected_rows.count)})
-            </Typography>
-            <Button href={`/api/imports/${run.id}/errors.csv`} download variant="outlined" sx={{ my: 1 }}>
-              Download rejected rows (CSV)
-            </Button>
-            <Table size="small" data-testid="rejected-rows">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Row</TableCell>
-                  <TableCell>Why</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {run.rejected_rows.sample.map((r) => {
-                  const row = r as { row: number; errors: { column: string; value: unknown; reason: string }[] };
-                  return (
-                    <TableRow key={row.row}>
-                      <TableCell>{row.row}</TableCell>
-                      <TableCell>{row.errors.map((e) => `${e.column}: ${e.reason}`).join('; ')}</TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </CardContent>
-        </Card>
+        <Section title={`Rejected rows (${quantity(run.rejected_rows.count)})`} scroll>
+          <RejectedRows run={run} testId="rejected-rows" />
+        </Section>
       )}
     </Box>
   );

@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   BooleanField,
-  BooleanInput,
   Create,
   Datagrid,
   DateField,
@@ -10,42 +9,30 @@ import {
   List,
   Pagination,
   SaveButton,
-  SearchInput,
   SimpleForm,
   SimpleList,
   TextField,
   TextInput,
   Toolbar,
   required,
-  useDataProvider,
   useListContext,
   useRecordContext,
   type RaRecord,
 } from 'react-admin';
-import {
-  Box,
-  Card,
-  CardContent,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  TextField as MuiTextField,
-  Typography,
-  useMediaQuery,
-  type Theme,
-} from '@mui/material';
+import { Box, Card, CardContent, TextField as MuiTextField, Typography } from '@mui/material';
 import type { CustomCalls } from '../api/data-provider';
-import { money } from '../format';
+import { dateTime, money } from '../format';
+import { useApiData } from '../shared/api';
+import { ResponsiveList, booleanFilter, searchFilter, textFilter } from '../shared/list';
+import { SimpleTable, type Column } from '../shared/simple-table';
 
 const productFilters = [
-  <SearchInput key="q" source="q" alwaysOn placeholder="Title, item no. or EAN" />,
-  <TextInput key="license" source="license" label="License" />,
-  <TextInput key="category" source="category" label="Category" />,
-  <TextInput key="manufacturer" source="manufacturer" label="Manufacturer" />,
-  <BooleanInput key="complete" source="complete" label="GPSR complete" />,
-  <BooleanInput key="include_deleted" source="include_deleted" label="Include deleted" />,
+  searchFilter('Title, item no. or EAN'),
+  textFilter('license', 'License'),
+  textFilter('category', 'Category'),
+  textFilter('manufacturer', 'Manufacturer'),
+  booleanFilter('complete', 'GPSR complete'),
+  booleanFilter('include_deleted', 'Include deleted'),
 ];
 
 /** Pages by next/previous when the API only estimates the total, and says "about N" then. */
@@ -64,36 +51,32 @@ const ProductPagination = () => {
   );
 };
 
-export const ProductList = () => {
-  const small = useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'));
-  return (
-    <List
-      filters={productFilters}
-      perPage={25}
-      sort={{ field: 'item_no', order: 'ASC' }}
-      pagination={<ProductPagination />}
-    >
-      {small ? (
-        <SimpleList
-          primaryText={(r: RaRecord) => String(r.title)}
-          secondaryText={(r: RaRecord) => `${String(r.item_no)} · ${money(r.rrp as string | null)}`}
-          linkType="edit"
-        />
-      ) : (
-        <Datagrid rowClick="edit" bulkActionButtons={false}>
-          <TextField source="item_no" label="Item no." />
-          <TextField source="title" />
-          <TextField source="license_name" label="License" sortable={false} />
-          <TextField source="category_path" label="Category" sortable={false} />
-          <TextField source="rrp" label="RRP (EUR)" sortable={false} />
-          <BooleanField source="gpsr_complete" label="GPSR" sortable={false} />
-          <BooleanField source="is_deleted" label="Deleted" sortable={false} />
-          <DateField source="updated_at" showTime />
-        </Datagrid>
-      )}
-    </List>
-  );
-};
+export const ProductList = () => (
+  <ResponsiveList
+    filters={productFilters}
+    perPage={25}
+    sort={{ field: 'item_no', order: 'ASC' }}
+    pagination={<ProductPagination />}
+    small={
+      <SimpleList
+        primaryText={(r: RaRecord) => String(r.title)}
+        secondaryText={(r: RaRecord) => `${String(r.item_no)} · ${money(r.rrp as string | null)}`}
+        linkType="edit"
+      />
+    }
+  >
+    <Datagrid rowClick="edit" bulkActionButtons={false}>
+      <TextField source="item_no" label="Item no." />
+      <TextField source="title" />
+      <TextField source="license_name" label="License" sortable={false} />
+      <TextField source="category_path" label="Category" sortable={false} />
+      <TextField source="rrp" label="RRP (EUR)" sortable={false} />
+      <BooleanField source="gpsr_complete" label="GPSR" sortable={false} />
+      <BooleanField source="is_deleted" label="Deleted" sortable={false} />
+      <DateField source="updated_at" showTime />
+    </Datagrid>
+  </ResponsiveList>
+);
 
 /** The product's fields as the API edits them (references by name or path). */
 const ProductFields = () => (
@@ -121,28 +104,27 @@ const EditToolbar = () => (
   </Toolbar>
 );
 
-type History = Awaited<ReturnType<CustomCalls['productHistory']>>;
+type Change = Awaited<ReturnType<CustomCalls['productHistory']>>['results'][number];
+
+const historyColumns: Column<Change>[] = [
+  { head: 'When', cell: (h) => dateTime(h.changed_at) },
+  { head: 'Field', cell: (h) => h.field },
+  { head: 'Old', cell: (h) => h.old_value ?? '–' },
+  { head: 'New', cell: (h) => h.new_value ?? '–' },
+  { head: 'Source', cell: (h) => `${h.source.type}${h.source.ref ? ` ${h.source.ref}` : ''}` },
+  { head: 'By', cell: (h) => h.actor ?? '–' },
+];
 
 /** Each field change with its source; with a moment chosen, the product as it was then. */
 const ProductHistory = () => {
   const record = useRecordContext();
-  const api = useDataProvider<CustomCalls & ReturnType<typeof useDataProvider>>();
   const [asOf, setAsOf] = useState('');
-  const [history, setHistory] = useState<History | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const itemNo = record ? String(record.item_no) : null;
   const updatedAt = record ? String(record.updated_at) : '';
-  useEffect(() => {
-    if (!itemNo) return;
-    let live = true;
-    api
-      .productHistory(itemNo, asOf ? new Date(asOf).toISOString() : undefined)
-      .then((h) => live && (setHistory(h), setError(null)))
-      .catch((e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [api, itemNo, asOf, updatedAt]);
+  const { data: history, error } = useApiData(
+    (api) => (itemNo ? api.productHistory(itemNo, asOf ? new Date(asOf).toISOString() : undefined) : undefined),
+    [itemNo, asOf, updatedAt],
+  );
   if (!record) return null;
   return (
     <Card sx={{ mt: 2 }} component="section" aria-labelledby="history-title">
@@ -171,33 +153,7 @@ const ProductHistory = () => {
           </Box>
         )}
         <Box sx={{ overflowX: 'auto' }}>
-          <Table size="small" data-testid="history">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Field</TableCell>
-                <TableCell>Old</TableCell>
-                <TableCell>New</TableCell>
-                <TableCell>Source</TableCell>
-                <TableCell>By</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {history?.results.map((h) => (
-                <TableRow key={h.id}>
-                  <TableCell>{new Date(h.changed_at).toLocaleString()}</TableCell>
-                  <TableCell>{h.field}</TableCell>
-                  <TableCell>{h.old_value ?? '–'}</TableCell>
-                  <TableCell>{h.new_value ?? '–'}</TableCell>
-                  <TableCell>
-                    {h.source.type}
-                    {h.source.ref ? ` ${h.source.ref}` : ''}
-                  </TableCell>
-                  <TableCell>{h.actor ?? '–'}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <SimpleTable testId="history" columns={historyColumns} rows={history?.results} rowKey={(h) => h.id} />
         </Box>
       </CardContent>
     </Card>
@@ -234,7 +190,7 @@ export const CategoryList = () => (
 );
 
 export const LicenseList = () => (
-  <List filters={[<SearchInput key="q" source="q" alwaysOn />]} exporter={false}>
+  <List filters={[searchFilter()]} exporter={false}>
     <Datagrid bulkActionButtons={false} rowClick={false}>
       <TextField source="id" sortable={false} />
       <TextField source="name" sortable={false} />

@@ -1,22 +1,16 @@
-import { useEffect, useState } from 'react';
-import { Title, useDataProvider, useNotify } from 'react-admin';
+import { Title, useNotify } from 'react-admin';
 import { Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
-import type { CustomCalls } from '../api/data-provider';
 import { money, quantity } from '../format';
-
-type Payments = Awaited<ReturnType<CustomCalls['upcomingPayments']>>;
+import { useApiData } from '../shared/api';
 
 /** Upcoming pre-order payments per release month (what /analysis/ showed), amounts for people. */
 export const AnalysisPage = () => {
-  const api = useDataProvider<CustomCalls & ReturnType<typeof useDataProvider>>();
   const notify = useNotify();
-  const [data, setData] = useState<Payments | null>(null);
-  useEffect(() => {
-    api
-      .upcomingPayments()
-      .then(setData)
-      .catch((e: Error) => notify(e.message, { type: 'error' }));
-  }, [api, notify]);
+  const { data } = useApiData(
+    (api) => api.upcomingPayments(),
+    [],
+    (message) => notify(message, { type: 'error' }),
+  );
   const largest = Math.max(1, ...(data?.months.map((m) => Number(m.amount)) ?? []));
   return (
     <Card sx={{ mt: 2 }}>

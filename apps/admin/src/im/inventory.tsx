@@ -1,48 +1,30 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
-  BooleanInput,
   Datagrid,
   DateField,
   FunctionField,
-  List,
   NumberField,
-  SearchInput,
   SimpleList,
   TextField,
-  TextInput,
   Title,
-  useDataProvider,
   useListContext,
   useNotify,
   type RaRecord,
 } from 'react-admin';
-import { useParams } from 'react-router';
-import {
-  Box,
-  Button,
-  Card,
-  CardContent,
-  MenuItem,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  TextField as MuiTextField,
-  Typography,
-  useMediaQuery,
-  type Theme,
-} from '@mui/material';
+import { Box, Button, Card, CardContent, MenuItem, Stack, TextField as MuiTextField, Typography } from '@mui/material';
 import type { CustomCalls } from '../api/data-provider';
-import { money, quantity } from '../format';
+import { dateTime, money, quantity } from '../format';
+import { useAction, useApi, useApiData } from '../shared/api';
+import { ResponsiveList, booleanFilter, moneyOf, searchFilter, showPath, textFilter, useShownId } from '../shared/list';
+import { Section } from '../shared/section';
+import { SimpleTable, type Column } from '../shared/simple-table';
 
 const inventoryFilters = [
-  <SearchInput key="q" source="q" alwaysOn placeholder="Item no. or title" />,
-  <TextInput key="license" source="license" label="License" />,
-  <TextInput key="category" source="category" label="Category" />,
-  <BooleanInput key="in_stock" source="in_stock" label="In stock" />,
-  <BooleanInput key="has_details" source="has_details" label="Has DBU details" />,
+  searchFilter('Item no. or title'),
+  textFilter('license', 'License'),
+  textFilter('category', 'Category'),
+  booleanFilter('in_stock', 'In stock'),
+  booleanFilter('has_details', 'Has DBU details'),
 ];
 
 /** Σ over every matching item (the API's totals), not only this page. */
@@ -56,65 +38,67 @@ const Totals = () => {
   );
 };
 
-export const InventoryList = () => {
-  const small = useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'));
-  return (
-    <List filters={inventoryFilters} perPage={50} sort={{ field: 'item_no', order: 'ASC' }} exporter={false}>
-      <Totals />
-      {small ? (
-        <SimpleList
-          primaryText={(r: RaRecord) => String(r.title)}
-          secondaryText={(r: RaRecord) =>
-            `${String(r.item_no)} · ${quantity(r.quantity as number)} pcs · ${money(r.value as string)}`
-          }
-          linkType={(r) => `/inventory/${encodeURIComponent(String(r.id))}/show`}
-        />
-      ) : (
-        <Datagrid rowClick={(id) => `/inventory/${encodeURIComponent(String(id))}/show`} bulkActionButtons={false}>
-          <TextField source="item_no" label="Item no." />
-          <TextField source="title" />
-          <NumberField source="quantity" />
-          <FunctionField label="Unit price" render={(r: RaRecord) => money(r.unit_price as string | null)} />
-          <FunctionField label="Value" sortBy="value" render={(r: RaRecord) => money(r.value as string)} />
-          <DateField source="updated_at" showTime />
-        </Datagrid>
-      )}
-    </List>
-  );
-};
+export const InventoryList = () => (
+  <ResponsiveList
+    filters={inventoryFilters}
+    perPage={50}
+    sort={{ field: 'item_no', order: 'ASC' }}
+    exporter={false}
+    header={<Totals />}
+    small={
+      <SimpleList
+        primaryText={(r: RaRecord) => String(r.title)}
+        secondaryText={(r: RaRecord) =>
+          `${String(r.item_no)} · ${quantity(r.quantity as number)} pcs · ${money(r.value as string)}`
+        }
+        linkType={(r) => showPath('inventory', r.id)}
+      />
+    }
+  >
+    <Datagrid rowClick={(id) => showPath('inventory', id)} bulkActionButtons={false}>
+      <TextField source="item_no" label="Item no." />
+      <TextField source="title" />
+      <NumberField source="quantity" />
+      <FunctionField label="Unit price" render={moneyOf('unit_price')} />
+      <FunctionField label="Value" sortBy="value" render={moneyOf('value')} />
+      <DateField source="updated_at" showTime />
+    </Datagrid>
+  </ResponsiveList>
+);
 
-type Ledger = Awaited<ReturnType<CustomCalls['itemMovements']>>;
+type Movement = Awaited<ReturnType<CustomCalls['itemMovements']>>['results'][number];
+
+const ledgerColumns: Column<Movement>[] = [
+  { head: 'When', cell: (m) => dateTime(m.created_at) },
+  { head: 'Type', cell: (m) => m.type },
+  { head: 'Amount', cell: (m) => m.amount, align: 'right' },
+  { head: 'Balance', cell: (m) => m.balance_after, align: 'right' },
+  { head: 'Order', cell: (m) => m.order_id ?? '–' },
+  { head: 'By', cell: (m) => m.actor },
+  { head: 'Reason', cell: (m) => m.reason ?? '–' },
+];
 
 /** One item: its quantity, its ledger (every movement with who and why), and a stock change form. */
 export const ItemShow = () => {
-  const { id = '' } = useParams();
-  const itemNo = decodeURIComponent(id);
-  const api = useDataProvider<CustomCalls & ReturnType<typeof useDataProvider>>();
+  const itemNo = useShownId();
+  const api = useApi();
   const notify = useNotify();
-  const [ledger, setLedger] = useState<Ledger | null>(null);
   const [version, setVersion] = useState(0);
   const [kind, setKind] = useState<'add' | 'reduce'>('reduce');
   const [amount, setAmount] = useState('1');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction();
   // One key per form: a resend of the same change is answered, not applied twice.
   const key = useMemo(() => crypto.randomUUID(), [version]);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .itemMovements(itemNo)
-      .then((l) => live && setLedger(l))
-      .catch((e: Error) => notify(e.message, { type: 'error' }));
-    return () => {
-      live = false;
-    };
-  }, [api, itemNo, version, notify]);
+  const { data: ledger } = useApiData(
+    (a) => a.itemMovements(itemNo),
+    [itemNo, version],
+    (message) => notify(message, { type: 'error' }),
+  );
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const result = await api.changeStock(
         kind,
         { item_no: itemNo, amount: Number(amount), reason: reason || undefined },
@@ -123,11 +107,7 @@ export const ItemShow = () => {
       notify(`Stock of ${itemNo} is now ${result.quantity}`, { type: 'info' });
       setReason('');
       setVersion((v) => v + 1);
-    } catch (e) {
-      notify((e as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -179,39 +159,9 @@ export const ItemShow = () => {
           </Box>
         </CardContent>
       </Card>
-      <Card sx={{ mt: 2 }}>
-        <CardContent sx={{ overflowX: 'auto' }}>
-          <Typography variant="h6" component="h2">
-            Ledger
-          </Typography>
-          <Table size="small" data-testid="ledger">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Type</TableCell>
-                <TableCell align="right">Amount</TableCell>
-                <TableCell align="right">Balance</TableCell>
-                <TableCell>Order</TableCell>
-                <TableCell>By</TableCell>
-                <TableCell>Reason</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {ledger?.results.map((m) => (
-                <TableRow key={m.id}>
-                  <TableCell>{new Date(m.created_at).toLocaleString()}</TableCell>
-                  <TableCell>{m.type}</TableCell>
-                  <TableCell align="right">{m.amount}</TableCell>
-                  <TableCell align="right">{m.balance_after}</TableCell>
-                  <TableCell>{m.order_id ?? '–'}</TableCell>
-                  <TableCell>{m.actor}</TableCell>
-                  <TableCell>{m.reason ?? '–'}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </CardContent>
-      </Card>
+      <Section title="Ledger" scroll>
+        <SimpleTable testId="ledger" columns={ledgerColumns} rows={ledger?.results} rowKey={(m) => m.id} />
+      </Section>
     </Box>
   );
 };

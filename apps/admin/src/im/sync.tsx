@@ -1,26 +1,31 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link as RouterLink } from 'react-router';
-import { Title, useDataProvider, useNotify } from 'react-admin';
-import {
-  Box,
-  Button,
-  Card,
-  CardContent,
-  Link,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@mui/material';
+import { Title, useNotify } from 'react-admin';
+import { Box, Button, Card, CardContent, Link, Stack, Typography } from '@mui/material';
 import type { CustomCalls } from '../api/data-provider';
-import { quantity } from '../format';
+import { dateTime, quantity } from '../format';
+import { useAction, useApi } from '../shared/api';
+import { showPath } from '../shared/list';
+import { Section } from '../shared/section';
+import { SimpleTable, type Column } from '../shared/simple-table';
 
 type Status = Awaited<ReturnType<CustomCalls['syncStatus']>>;
 
-const when = (at: string | null | undefined) => (at ? new Date(at).toLocaleString() : 'never');
+const when = (at: string | null | undefined) => (at ? dateTime(at) : 'never');
+
+const missingColumns: Column<Status['missing'][number]>[] = [
+  {
+    head: 'Item no.',
+    cell: (m) => (
+      <Link component={RouterLink} to={showPath('inventory', m.item_no)}>
+        {m.item_no}
+      </Link>
+    ),
+  },
+  { head: 'Title', cell: (m) => m.title },
+  { head: 'Quantity', cell: (m) => quantity(m.quantity), align: 'right' },
+  { head: 'Since', cell: (m) => when(m.created_at) },
+];
 
 /**
  * How far IM's copy of the DBU details is: items still missing them, the reconciler's last full
@@ -28,10 +33,10 @@ const when = (at: string | null | undefined) => (at ? new Date(at).toLocaleStrin
  * "Sync now" (the same request as `POST /api/signal/`).
  */
 export const SyncPage = () => {
-  const api = useDataProvider<CustomCalls & ReturnType<typeof useDataProvider>>();
+  const api = useApi();
   const notify = useNotify();
   const [status, setStatus] = useState<Status | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction();
   const load = useCallback(
     () =>
       api
@@ -44,19 +49,13 @@ export const SyncPage = () => {
     void load();
   }, [load]);
 
-  const syncNow = async () => {
-    setBusy(true);
-    try {
+  const syncNow = () =>
+    run(async () => {
       // One key per click: a retried request (a lost answer) queues one sync, not two.
       const queued = await api.requestSync(crypto.randomUUID());
       notify(`Sync queued (${queued.event_id})`, { type: 'info' });
       await load();
-    } catch (e) {
-      notify((e as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const signal = status?.last_signal;
   return (
@@ -93,42 +92,19 @@ export const SyncPage = () => {
           </Button>
         </CardContent>
       </Card>
-      <Card sx={{ mt: 2 }}>
-        <CardContent sx={{ overflowX: 'auto' }}>
-          <Typography variant="h6" component="h2">
-            Items missing DBU details
+      <Section title="Items missing DBU details" scroll>
+        <SimpleTable
+          testId="sync-missing-items"
+          columns={missingColumns}
+          rows={status?.missing}
+          rowKey={(m) => m.item_no}
+        />
+        {status && status.missing.length < status.items.missing_details && (
+          <Typography sx={{ mt: 1 }} variant="body2">
+            The first {quantity(status.missing.length)} by item number.
           </Typography>
-          <Table size="small" data-testid="sync-missing-items">
-            <TableHead>
-              <TableRow>
-                <TableCell>Item no.</TableCell>
-                <TableCell>Title</TableCell>
-                <TableCell align="right">Quantity</TableCell>
-                <TableCell>Since</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {status?.missing.map((m) => (
-                <TableRow key={m.item_no}>
-                  <TableCell>
-                    <Link component={RouterLink} to={`/inventory/${encodeURIComponent(m.item_no)}/show`}>
-                      {m.item_no}
-                    </Link>
-                  </TableCell>
-                  <TableCell>{m.title}</TableCell>
-                  <TableCell align="right">{quantity(m.quantity)}</TableCell>
-                  <TableCell>{when(m.created_at)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          {status && status.missing.length < status.items.missing_details && (
-            <Typography sx={{ mt: 1 }} variant="body2">
-              The first {quantity(status.missing.length)} by item number.
-            </Typography>
-          )}
-        </CardContent>
-      </Card>
+        )}
+      </Section>
     </Box>
   );
 };

@@ -24,6 +24,7 @@ import {
   type RaRecord,
 } from 'react-admin';
 import { Alert, Dialog, DialogActions, DialogContent, DialogTitle, Typography } from '@mui/material';
+import { booleanFilter, textFilter } from './list';
 
 export const UserList = () => (
   <List sort={{ field: 'id', order: 'ASC' }} perPage={50}>
@@ -88,8 +89,8 @@ const RevokeButton = () => {
 };
 
 const tokenFilters = [
-  <TextInput key="user" source="user" label="User" alwaysOn />,
-  <BooleanInput key="include_revoked" source="include_revoked" label="Include revoked" alwaysOn />,
+  textFilter('user', 'User', { alwaysOn: true }),
+  booleanFilter('include_revoked', 'Include revoked', { alwaysOn: true }),
 ];
 
 export const TokenList = () => (
@@ -152,9 +153,9 @@ export const TokenCreate = () => {
 };
 
 const auditFilters = [
-  <TextInput key="actor" source="actor" label="Actor" alwaysOn />,
-  <TextInput key="action" source="action" label="Action" alwaysOn />,
-  <TextInput key="resource" source="resource" label="Resource" />,
+  textFilter('actor', 'Actor', { alwaysOn: true }),
+  textFilter('action', 'Action', { alwaysOn: true }),
+  textFilter('resource', 'Resource'),
 ];
 
 export const AuditList = () => (
