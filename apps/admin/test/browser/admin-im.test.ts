@@ -1,25 +1,9 @@
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ensureAdminBuilt } from '../support/admin-build';
+import { logInIfAsked, openAdmin, shot } from '../support/admin-pages';
 import { launchBrowser, type Browser } from '../support/browser';
 import { startIm, type RunningApp } from '../support/web-apps';
 
 jest.setTimeout(180_000);
-
-/** Screenshots for docs/admin.md, taken here so they show what the tests saw. */
-const SHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'admin');
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-
-/** A page opened on a deep link shows the login first when this browser has no session yet. */
-async function logInIfAsked(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('input[name=username]');
-  await page.locator('input[name=username], #main-content').first().waitFor();
-  if (await form.isVisible()) {
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-  }
-}
 
 /** A release month the analysis reports (it starts at the current month). */
 const releaseDate = `${new Date().getUTCFullYear() + 1}-06-15`;
@@ -27,11 +11,7 @@ const releaseDate = `${new Date().getUTCFullYear() + 1}-06-15`;
 describe("IM's admin pages in headless Chromium: orders, DBU sync, analysis", () => {
   let im: RunningApp;
   let browser: Browser;
-  const open = async (hash: string) => {
-    const page = await browser.open(`${im.baseUrl}/admin/#${hash}`);
-    await logInIfAsked(page, im.world.admin.username, im.world.admin.password);
-    return page;
-  };
+  const open = (hash: string) => openAdmin(browser, im, hash);
 
   beforeAll(async () => {
     ensureAdminBuilt();

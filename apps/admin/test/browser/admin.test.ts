@@ -1,22 +1,10 @@
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ADMIN_CSP } from '@pjs/admin-host';
 import { ensureAdminBuilt } from '../support/admin-build';
+import { logIn, openAdmin, shot } from '../support/admin-pages';
 import { launchBrowser, type Browser } from '../support/browser';
 import { startDbu, startIm, type RunningApp } from '../support/web-apps';
 
 jest.setTimeout(180_000);
-
-/** Screenshots for docs/admin.md, taken here so they show what the tests saw. */
-const SHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'admin');
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.locator('input[name=username]').waitFor();
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-}
 
 async function api(
   app: RunningApp,
@@ -29,13 +17,6 @@ async function api(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
-}
-
-/** A page opened on a deep link shows the login first when this browser has no session yet. */
-async function logInIfAsked(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('input[name=username]');
-  await page.locator('input[name=username], #main-content').first().waitFor();
-  if (await form.isVisible()) await logIn(page, username, password);
 }
 
 describe('the admin in headless Chromium', () => {
@@ -99,8 +80,7 @@ describe('the admin in headless Chromium', () => {
 
   it('hands out a token once, revokes it, and the API refuses it afterwards', async () => {
     const admin = dbu.world.admin;
-    const page = await browser.open(`${dbu.baseUrl}/admin/#/tokens/create`);
-    await logInIfAsked(page, admin.username, admin.password);
+    const page = await openAdmin(browser, dbu, '/tokens/create');
     await page.locator('input[name=user]').waitFor();
     await page.fill('input[name=user]', admin.username);
     await page.fill('input[name=name]', 'browser test');
@@ -120,8 +100,7 @@ describe('the admin in headless Chromium', () => {
   });
 
   it('shows the audit log of what staff did', async () => {
-    const page = await browser.open(`${dbu.baseUrl}/admin/#/audit`);
-    await logInIfAsked(page, dbu.world.admin.username, dbu.world.admin.password);
+    const page = await openAdmin(browser, dbu, '/audit');
     await page.locator('td', { hasText: 'token.revoke' }).first().waitFor();
     await shot(page, 'dbu-audit');
     await page.close();
@@ -175,8 +154,7 @@ describe('the admin in headless Chromium', () => {
       token: dbu.world.admin.token,
       body: { item_no: 'ADM-390', title: 'Mandalorian Helmet', rrp: '1299.00' },
     });
-    const page = await browser.open(`${dbu.baseUrl}/admin/#/products`, 390);
-    await logInIfAsked(page, dbu.world.admin.username, dbu.world.admin.password);
+    const page = await openAdmin(browser, dbu, '/products', 390);
     await page.getByText('Mandalorian Helmet').waitFor();
     await shot(page, 'dbu-products-390');
     await page.close();
