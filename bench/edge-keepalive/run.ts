@@ -23,7 +23,8 @@ import { Client } from 'pg';
 import { createDataSource, runMigrations, withDatabase } from '@pjs/database';
 import { dbuMigrations } from '@pjs/dbu';
 import {
-  renderNginx,
+  SERVER_NAMES,
+  renderEdge,
   startNginx,
   stopProcess,
   type RenderedNginx,
@@ -41,7 +42,7 @@ const settings = {
 };
 const ROOT = join(__dirname, '..', '..');
 const DBU_DIST = join(ROOT, 'services', 'dbu', 'dist');
-const HOST = 'dbu.pjs.test';
+const HOST = SERVER_NAMES.dbu;
 const CONTENDERS = ['keepalive', 'no-keepalive'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
@@ -57,22 +58,11 @@ interface Edge {
 }
 
 async function startEdge(dbuPort: number, keepalive: boolean): Promise<Edge> {
-  const port = await freePort();
-  const rendered = renderNginx(
-    {
-      PJS_HTTP_PORT: String(await freePort()),
-      PJS_HTTPS_PORT: String(port),
-      PJS_STATUS_PORT: String(await freePort()),
-      PJS_SERVER_NAME_STATUS: 'status.pjs.test',
-      PJS_SERVER_NAME_DBU: HOST,
-      PJS_SERVER_NAME_IM: 'im.pjs.test',
-      PJS_UPSTREAM_IS: '127.0.0.1:9',
-      PJS_UPSTREAM_DBU: `127.0.0.1:${dbuPort}`,
-      PJS_UPSTREAM_IM: '127.0.0.1:9',
-    },
-    [HOST, 'status.pjs.test', 'im.pjs.test'],
+  const rendered = await renderEdge(
+    { is: '127.0.0.1:9', dbu: `127.0.0.1:${dbuPort}`, im: '127.0.0.1:9' },
     { allowlists: { admin: '127.0.0.1', internal: '127.0.0.0/8', nodeEnv: 'production' } },
   );
+  const port = rendered.ports.https;
   // The access log would cost both alike; off, so the figures are the hop's.
   const main = readFileSync(rendered.confFile, 'utf8').replace(/access_log \S+ json;/, 'access_log off;');
   writeFileSync(rendered.confFile, main);

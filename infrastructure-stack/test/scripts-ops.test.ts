@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { removeSampleEnvs, requiredVars, sampleEnv } from './support/compose';
-import { nginxBinary, renderNginx, startNginx, stopProcess, type RenderedNginx } from './support/nginx';
+import { SERVER_NAMES, nginxBinary, renderEdge, startNginx, stopProcess, type RenderedEdge } from './support/nginx';
 import { ShimDir } from './support/shims';
-import { COMPOSE_DIR, SCRIPTS_DIR, describeWithTools, freePort, run, runAsync, waitFor } from './support/tools';
+import { COMPOSE_DIR, SCRIPTS_DIR, describeWithTools, run, runAsync, waitFor } from './support/tools';
 
 const OBTAIN = path.join(SCRIPTS_DIR, 'obtain_cert.sh');
 const RELOAD = path.join(SCRIPTS_DIR, 'reload_nginx.sh');
 const CHECK = path.join(SCRIPTS_DIR, 'check_env.sh');
-const NAME = 'dbu.pjs.test';
+const NAME = SERVER_NAMES.dbu;
 
 function newCert(dir: string, cn: string): { cert: string; key: string } {
   const cert = path.join(dir, `${cn}.crt`);
@@ -53,7 +53,7 @@ describeWithTools(
   ['nginx', 'openssl'],
   'obtain_cert.sh and reload_nginx.sh (fake certbot and docker, real nginx)',
   () => {
-    let rendered: RenderedNginx;
+    let rendered: RenderedEdge;
     let nginx: ChildProcess | undefined;
     let httpsPort: number;
     let shims: ShimDir;
@@ -78,21 +78,8 @@ describeWithTools(
       shims.env({ LETSENCRYPT_DIR: le, CERTBOT_WEBROOT: webroot, CERTBOT_EMAIL: 'ops@pjs.test', ...extra });
 
     beforeAll(async () => {
-      httpsPort = await freePort();
-      rendered = renderNginx(
-        {
-          PJS_HTTP_PORT: String(await freePort()),
-          PJS_HTTPS_PORT: String(httpsPort),
-          PJS_STATUS_PORT: String(await freePort()),
-          PJS_SERVER_NAME_STATUS: 'status.pjs.test',
-          PJS_SERVER_NAME_DBU: NAME,
-          PJS_SERVER_NAME_IM: 'im.pjs.test',
-          PJS_UPSTREAM_IS: '127.0.0.1:9',
-          PJS_UPSTREAM_DBU: '127.0.0.1:9',
-          PJS_UPSTREAM_IM: '127.0.0.1:9',
-        },
-        ['status.pjs.test', NAME, 'im.pjs.test'],
-      );
+      rendered = await renderEdge({ is: '127.0.0.1:9', dbu: '127.0.0.1:9', im: '127.0.0.1:9' });
+      httpsPort = rendered.ports.https;
       const first = newCert(rendered.dir, 'first-cert');
       writeFileSync(rendered.certFile, first.cert);
       writeFileSync(rendered.keyFile, first.key);
