@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ClusterJobs } from '@pjs/database';
+import { ClusterJobs, type ScheduledClusterJob } from '@pjs/database';
 import { LOGGER, type Logger } from '@pjs/logger';
 import { AuditRetention } from './audit-retention';
 import { AUDIT_OPTIONS, type AuditOptions } from './audit.options';
@@ -18,8 +18,7 @@ const FIRST_RUN_DELAY_MS = 60_000;
  */
 @Injectable()
 export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private scheduled?: ScheduledClusterJob;
 
   constructor(
     private readonly retention: AuditRetention,
@@ -31,29 +30,14 @@ export class AuditRetentionJob implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap(): void {
     const every = this.options.retentionIntervalMs;
     if (!every) return;
-    const schedule = (delay: number) => {
-      this.timer = setTimeout(() => {
-        this.running = this.runScheduled(every).finally(() => {
-          this.running = undefined;
-          if (this.timer) schedule(every);
-        });
-      }, delay);
-      this.timer.unref();
-    };
-    schedule(Math.min(FIRST_RUN_DELAY_MS, every));
+    this.scheduled = this.cluster.schedule(RETENTION_JOB, every, () => this.runOnce(), {
+      firstDelayMs: Math.min(FIRST_RUN_DELAY_MS, every),
+      onError: (err) => this.logger.warn('audit retention could not be scheduled', { err }),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** The timer's pass, skipped when another replica ran it within this interval. */
-  private async runScheduled(every: number): Promise<void> {
-    await this.cluster
-      .runOnce(RETENTION_JOB, Math.floor(every * 0.9), () => this.runOnce())
-      .catch((err: unknown) => this.logger.warn('audit retention could not be scheduled', { err }));
+    await this.scheduled?.stop();
   }
 
   /** One pass; failures are logged and tried again at the next interval. */

@@ -48,6 +48,50 @@ export class ClusterJobs {
       await session.release();
     }
   }
+
+  /**
+   * Runs `job` every `everyMs` in this process, through runOnce with a gap of 90 % of the interval:
+   * however many replicas schedule `name`, one pass runs per interval. The next pass is timed from
+   * the end of the last, so passes of one process never overlap.
+   */
+  schedule(name: string, everyMs: number, job: () => Promise<void>, options: ScheduleOptions): ScheduledClusterJob {
+    const minGapMs = Math.floor(everyMs * 0.9);
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> | undefined;
+    let stopped = false;
+    const next = (delayMs: number) => {
+      timer = setTimeout(() => {
+        running = this.runOnce(name, minGapMs, job)
+          .then(() => undefined, options.onError)
+          .finally(() => {
+            running = undefined;
+            if (!stopped) next(everyMs);
+          });
+      }, delayMs);
+      timer.unref();
+    };
+    next(options.firstDelayMs ?? everyMs);
+    return {
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await running;
+      },
+    };
+  }
+}
+
+/** A timer started by ClusterJobs.schedule. */
+export interface ScheduledClusterJob {
+  /** Ends the timer and waits for a pass that is running. */
+  stop(): Promise<void>;
+}
+
+export interface ScheduleOptions {
+  /** Until the first pass (default: the interval). */
+  firstDelayMs?: number;
+  /** A failed claim or pass; the timer goes on. */
+  onError: (err: unknown) => void;
 }
 
 /** The claims of ClusterJobs (one row per scheduled job). */

@@ -14,3 +14,4 @@ export type { ServiceDatabaseSettings } from './service-database';
 export { runInCliContext } from './cli-context';
 export type { CliContextOptions } from './cli-context';
 export { ClusterJobRuns1766800000000, ClusterJobs } from './cluster-jobs';
+export type { ScheduleOptions, ScheduledClusterJob } from './cluster-jobs';

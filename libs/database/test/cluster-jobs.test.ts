@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TS_REGISTER, createTestDatabase, type TestDatabase } from '@pjs/testing';
+import { TS_REGISTER, createTestDatabase, waitFor, type TestDatabase } from '@pjs/testing';
 import { ClusterJobRuns1766800000000, ClusterJobs, createDataSource, runMigrations } from '@pjs/database';
 import type { DataSource } from 'typeorm';
 
@@ -56,5 +56,32 @@ describe('ClusterJobs', () => {
     await expect(jobs.runOnce('test.gap', 60_000, async () => undefined)).resolves.toBe(false);
     await dataSource.query(`UPDATE cluster_job_runs SET last_started_at = now() - interval '2 minutes'`);
     await expect(jobs.runOnce('test.gap', 60_000, async () => undefined)).resolves.toBe(true);
+  });
+
+  it('schedules a job on a timer; stop() ends the timer and waits for the pass that runs', async () => {
+    const jobs = new ClusterJobs(dataSource);
+    const errors: unknown[] = [];
+    let passes = 0;
+    let release: (() => void) | undefined;
+    const scheduled = jobs.schedule(
+      'test.timer',
+      50,
+      async () => {
+        passes += 1;
+        if (passes === 3) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { firstDelayMs: 0, onError: (err) => errors.push(err) },
+    );
+    await waitFor(() => release !== undefined || undefined);
+    let stopped = false;
+    const stopping = scheduled.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toBe(false);
+    release?.();
+    await stopping;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(passes).toBe(3);
+    expect(errors).toEqual([]);
+    expect(await dataSource.query(`SELECT job FROM cluster_job_runs`)).toEqual([{ job: 'test.timer' }]);
   });
 });

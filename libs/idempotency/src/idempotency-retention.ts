@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ClusterJobs } from '@pjs/database';
+import { ClusterJobs, type ScheduledClusterJob } from '@pjs/database';
 import { IDEMPOTENCY_OPTIONS, IdempotencyService, type IdempotencyOptions } from './idempotency.service';
 
 /** Where the sweep reports what it did (a service's logger); optional. */
@@ -20,7 +20,7 @@ export const SWEEP_JOB = 'idempotency.sweep';
  */
 @Injectable()
 export class IdempotencyRetention implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+  private scheduled?: ScheduledClusterJob;
   private running?: Promise<number>;
 
   constructor(
@@ -32,23 +32,19 @@ export class IdempotencyRetention implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     if (this.options.sweepIntervalMs <= 0) return;
-    const every = this.options.sweepIntervalMs;
-    this.timer = setInterval(() => void this.sweepScheduled(every), every);
-    this.timer.unref();
+    this.scheduled = this.cluster.schedule(
+      SWEEP_JOB,
+      this.options.sweepIntervalMs,
+      async () => {
+        await this.sweep();
+      },
+      { onError: (err) => this.log?.error('idempotency key sweep could not be scheduled', { err }) },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    await this.scheduled?.stop();
     await this.running?.catch(() => undefined);
-  }
-
-  /** The timer's sweep, skipped when another replica swept within this interval. */
-  private async sweepScheduled(every: number): Promise<void> {
-    await this.cluster
-      .runOnce(SWEEP_JOB, Math.floor(every * 0.9), async () => {
-        await this.sweep();
-      })
-      .catch((err: unknown) => this.log?.error('idempotency key sweep could not be scheduled', { err }));
   }
 
   /** One sweep now (joins one that is running); answers how many keys were forgotten. */
