@@ -277,6 +277,31 @@ export async function closeStandIns(servers: readonly Server[]): Promise<void> {
   await Promise.all(closed);
 }
 
+/** The admin allowlist that makes every address `freshClients().admin` hands out an admin address. */
+export const ADMIN_LOOPBACK = '127.0.0.0/16';
+
+export interface LoopbackClients {
+  /** Inside ADMIN_LOOPBACK. */
+  admin: string;
+  /** Outside the admin allowlist. */
+  foreign: string;
+  /** A second foreign client, to show that one client's limit is not another's. */
+  bystander: string;
+}
+
+let clientSerial = 0;
+
+/**
+ * Loopback client addresses no earlier call handed out. nginx keeps its rate zones per client
+ * address, so tests that share an address share a budget: on a fast machine one test's requests
+ * turn the next test's into 429s. A test that takes its own addresses starts with a full budget.
+ */
+export function freshClients(): LoopbackClients {
+  clientSerial += 1;
+  const host = `${1 + Math.floor(clientSerial / 250)}.${1 + (clientSerial % 250)}`;
+  return { admin: `127.0.${host}`, foreign: `127.1.${host}`, bystander: `127.2.${host}` };
+}
+
 export interface NginxReply {
   status: number;
   headers: IncomingHttpHeaders;
