@@ -242,6 +242,25 @@ describeWithTools(['docker-compose'], 'compose stacks', () => {
     }
   });
 
+  it('calls PostgreSQL healthy only once the real server listens (TCP, in compose and Swarm files)', () => {
+    // The image's first start runs a temporary server on the Unix socket only (initdb, init
+    // scripts); a socket check passes against it and one-shots that connect then fail.
+    for (const [stack, db] of [
+      ['dbu', 'dbu-postgres'],
+      ['im', 'im-postgres'],
+    ] as const) {
+      const swarm = readYaml<{ services: Record<string, { healthcheck?: { test?: string[] } }> }>(
+        path.join(COMPOSE_DIR, stack, 'docker-stack.yml'),
+      );
+      const tests = [
+        ...MODES.map((mode) => model(stack, mode).services[db].healthcheck?.test),
+        swarm.services[db].healthcheck?.test,
+      ];
+      for (const test of tests)
+        expect(test).toEqual(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', stack, '-d', stack]);
+    }
+  });
+
   it('lets IM reach dbu-web over dbu-net', () => {
     const m = model('im', 'prod');
     expect(networksOf(m.services['im-web'])).toContain('dbu-net');
