@@ -34,7 +34,9 @@ CLIENTS=${PJS_SWARM_CLIENTS:-200}
 HOT_STOCK=${PJS_SWARM_HOT_STOCK:-150}
 BIG_STOCK=100000
 SYNC_ITEMS=${PJS_SWARM_SYNC_ITEMS:-3000}
-SYNC_BATCH=${PJS_SWARM_SYNC_BATCH:-10}
+# Items per DBU request of the sync: small, so the sync lasts long enough (≈ 30 s on a quiet
+# 2-core machine; 3000 items in batches of 10 took 5.6 s) to find and kill the worker holding it.
+SYNC_BATCH=${PJS_SWARM_SYNC_BATCH:-2}
 HEALTH_TIMEOUT=${PJS_HEALTH_TIMEOUT:-300}
 RUN_DIR=$(mktemp -d)
 LOG_DIR="$CACHE_DIR/logs"
@@ -422,6 +424,8 @@ worker_kill_mid_sync() {
   rabbit=$(ctr im_im-rabbitmq)
   while ((SECONDS < end)); do
     n=$(im_sql -c "SELECT count(*) FROM item_details")
+    ((n < SYNC_ITEMS)) ||
+      die "the sync finished before a worker was seen holding it: lower PJS_SWARM_SYNC_BATCH or raise PJS_SWARM_SYNC_ITEMS"
     if ((n >= before + SYNC_BATCH)); then
       local peer
       peer=$(docker exec "$rabbit" rabbitmqctl -q list_channels connection messages_unacknowledged 2>/dev/null |
