@@ -406,6 +406,19 @@ load_during_update() {
   log "nginx access log: $(grep -c . "$RUN_DIR/nginx-logs/access.log") requests, $upstream5xx answered 502/503/504 (retried by the clients)"
 }
 
+# missing_sync_progress CONTAINER: "done total" of the im-worker's current (or last) sync of
+# missing details, from its metrics listener (:9102, im_sync_run_items_done / im_sync_run_items).
+missing_sync_progress() {
+  docker exec "$1" node -e '
+    fetch("http://127.0.0.1:9102/metrics").then((r) => r.text()).then((text) => {
+      const value = (name) => {
+        const line = text.split("\n").find((l) => l.startsWith(name + "{") && l.includes("kind=\"missing\""));
+        return line ? Number(line.split(" ").pop()) : 0;
+      };
+      console.log(value("im_sync_run_items_done"), value("im_sync_run_items"));
+    })' 2>/dev/null || true
+}
+
 worker_kill_mid_sync() {
   # IM holds the catalogue's items without details (as after orders DBU did not know yet).
   im_sql -c "INSERT INTO items (item_no, title) SELECT split_part(l, ';', 1), 'from order'
@@ -419,28 +432,25 @@ worker_kill_mid_sync() {
   event_id=$(jq -r .event_id <<<"$HTTP_BODY")
   log "signal $event_id queued: sync of $SYNC_ITEMS items in batches of $SYNC_BATCH ($before with details)"
 
-  # The worker holding the message: its channel has one unacknowledged message.
-  local rabbit holder="" n=0 end=$((SECONDS + 120))
-  rabbit=$(ctr im_im-rabbitmq)
+  # The worker holding the message: the one whose sync of missing details is under way (its
+  # progress gauges, read from each task's metrics port: 0 < done < total). The consumer acks
+  # only after the whole run, so that worker holds the message unacknowledged until it ends.
+  # (Asking RabbitMQ instead costs seconds per rabbitmqctl call inside a CPU-limited container,
+  # and a 25 s sync could end before two of them had answered.)
+  local holder="" n=0 progress="" end=$((SECONDS + 120))
   while ((SECONDS < end)); do
     n=$(im_sql -c "SELECT count(*) FROM item_details")
     ((n < SYNC_ITEMS)) ||
       die "the sync finished before a worker was seen holding it: lower PJS_SWARM_SYNC_BATCH or raise PJS_SWARM_SYNC_ITEMS"
-    if ((n >= before + SYNC_BATCH)); then
-      local peer
-      peer=$(docker exec "$rabbit" rabbitmqctl -q list_channels connection messages_unacknowledged 2>/dev/null |
-        awk '$NF ~ /^[0-9]+$/ && $NF > 0 {print $1}' | head -1)
-      [[ -z "$peer" ]] || peer=$(docker exec "$rabbit" rabbitmqctl -q list_connections pid peer_host 2>/dev/null |
-        awk -v p="$peer" '$1 == p {print $2}')
-      if [[ -n "$peer" ]]; then
-        local c
-        for c in $(docker ps -q --filter label=com.docker.swarm.service.name=im_im-worker); do
-          docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | grep -qw "$peer" && holder=$c
-        done
-        [[ -n "$holder" ]] && break
+    local c
+    for c in $(docker ps -q --filter label=com.docker.swarm.service.name=im_im-worker --filter status=running); do
+      progress=$(missing_sync_progress "$c")
+      if [[ $progress =~ ^([0-9]+)\ ([0-9]+)$ ]] && ((BASH_REMATCH[1] > 0 && BASH_REMATCH[1] < BASH_REMATCH[2])); then
+        holder=$c
+        break 2
       fi
-    fi
-    sleep 0.3
+    done
+    sleep 0.2
   done
   [[ -n "$holder" ]] || die "no im-worker task was seen holding the sync message ($n details)"
   docker kill "$holder" >/dev/null
@@ -448,7 +458,7 @@ worker_kill_mid_sync() {
   killed_at=$(im_sql -c "SELECT count(*) FROM item_details")
   ((killed_at < SYNC_ITEMS)) || die "the sync finished before the kill ($killed_at): raise PJS_SWARM_SYNC_ITEMS"
   im_sql -c "SELECT item_no || ' ' || synced_at FROM item_details ORDER BY item_no" >"$RUN_DIR/details-at-kill"
-  log "docker kill ${holder:0:12} (the im-worker task holding the message) with $killed_at/$SYNC_ITEMS items synced"
+  log "docker kill ${holder:0:12} (the im-worker task holding the message, its run at ${progress/ //}) with $killed_at/$SYNC_ITEMS items synced"
 
   all_synced() { (($(im_sql -c "SELECT count(*) FROM item_details") >= SYNC_ITEMS)); }
   poll 240 "the redelivered sync to finish" all_synced
