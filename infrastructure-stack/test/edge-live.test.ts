@@ -17,13 +17,12 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import {
   ADMIN_LOOPBACK,
   SERVER_NAMES as NAMES,
-  freshClients,
+  clientsPerTest,
   renderEdge,
   requestHttps,
   startNginx,
   stopProcess,
   waitForNginx,
-  type LoopbackClients,
   type NginxReply,
   type NginxRequest,
   type RenderedEdge,
@@ -124,16 +123,12 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
     return app;
   }
 
-  // Each test speaks from addresses of its own: nginx's rate zones (api 20 r/s, token 6 r/m) are
-  // per address, and a budget shared across tests turns into 429s on a fast machine.
-  let client: LoopbackClients = { admin: '127.0.0.1', foreign: '127.1.0.1', bystander: '127.2.0.1' };
-  beforeEach(() => {
-    client = freshClients();
-  });
+  // nginx rate-limits per client address: no test inherits another's budget.
+  const clients = clientsPerTest();
 
   /** A request from the test's admin address unless `options.localAddress` says otherwise. */
   const https = (host: string, urlPath: string, options: NginxRequest = {}): Promise<NginxReply> =>
-    requestHttps(rendered.tls, host, urlPath, { ...options, localAddress: options.localAddress ?? client.admin });
+    requestHttps(rendered.tls, host, urlPath, { ...options, localAddress: options.localAddress ?? clients().admin });
 
   /**
    * A TCP relay in front of dbu-web that counts the connections nginx opens to it (bytes pass
@@ -296,7 +291,7 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
     [NAMES.im, '/analysis/'],
   ])('refuses the admin path %s%s from a non-allowed address at the edge (JSON 403)', async (host, urlPath) => {
     const reply = await https(host, urlPath, {
-      localAddress: client.foreign,
+      localAddress: clients().foreign,
       headers: { ...auth(adminToken), 'x-request-id': 'edge-live-403' },
     });
     expect(reply.status).toBe(403);
@@ -324,7 +319,7 @@ describeWithTools(['nginx', 'openssl', 'psql'], 'the edge in front of the real a
     for (let i = 0; i < 12 && !limited; i += 1) {
       const reply = await https(NAMES.dbu, '/api-token-auth/', {
         method: 'POST',
-        localAddress: client.foreign,
+        localAddress: clients().foreign,
         headers: { 'content-type': 'application/json' },
         body: '{"username":"nobody","password":"wrong-password-1"}',
       });

@@ -11,7 +11,7 @@ import {
   ADMIN_LOOPBACK,
   SERVER_NAMES as NAMES,
   closeStandIns,
-  freshClients,
+  clientsPerTest,
   nginxTest,
   renderEdge,
   requestHttp,
@@ -21,7 +21,6 @@ import {
   stopProcess,
   tlsHandshake,
   waitForNginx,
-  type LoopbackClients,
   type NginxReply,
   type NginxRequest,
   type RenderedEdge,
@@ -68,16 +67,12 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
     return port;
   }
 
-  // Each test speaks from addresses of its own: nginx's rate zones (api 20 r/s, token 6 r/m) are
-  // per address, and a budget shared across tests turns into 429s on a fast machine.
-  let client: LoopbackClients = { admin: '127.0.0.1', foreign: '127.1.0.1', bystander: '127.2.0.1' };
-  beforeEach(() => {
-    client = freshClients();
-  });
+  // nginx rate-limits per client address: no test inherits another's budget.
+  const clients = clientsPerTest();
 
   /** A request from the test's admin address unless `options.localAddress` says otherwise. */
   const https = (host: string, urlPath: string, options: NginxRequest = {}): Promise<NginxReply> =>
-    requestHttps(rendered.tls, host, urlPath, { ...options, localAddress: options.localAddress ?? client.admin });
+    requestHttps(rendered.tls, host, urlPath, { ...options, localAddress: options.localAddress ?? clients().admin });
   const http = (urlPath: string, host: string = NAMES.dbu): Promise<NginxReply> =>
     requestHttp(rendered.ports.http, urlPath, host);
   const handshake = (servername: string, version: SecureVersion, port = rendered.ports.https): Promise<string> =>
@@ -173,7 +168,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       await https(NAMES.im, '/api/receive/', { method: 'POST', headers: { 'x-forwarded-for': '6.6.6.6' } });
       const hit = hits.find((h) => h.url === '/api/receive/');
       expect(hit?.app).toBe('im');
-      expect(hit?.headers['x-forwarded-for']).toBe(client.admin);
+      expect(hit?.headers['x-forwarded-for']).toBe(clients().admin);
       expect(hit?.headers['x-forwarded-proto']).toBe('https');
       expect(hit?.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
     });
@@ -201,7 +196,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
     ])('allows the admin path %s%s from an admin address and answers 403 to others', async (host, urlPath) => {
       expect((await https(host, urlPath)).status).toBe(200);
       hits.length = 0;
-      expect((await https(host, urlPath, { localAddress: client.foreign })).status).toBe(403);
+      expect((await https(host, urlPath, { localAddress: clients().foreign })).status).toBe(403);
       expect(hits).toHaveLength(0);
     });
 
@@ -225,7 +220,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       [NAMES.im, '/api/items/A-1/movements/'],
     ])('never lets %s%s reach the app from a foreign address', async (host, urlPath) => {
       hits.length = 0;
-      const reply = await https(host, urlPath, { localAddress: client.foreign });
+      const reply = await https(host, urlPath, { localAddress: clients().foreign });
       expect([403, 404]).toContain(reply.status);
       expect(hits).toHaveLength(0);
     });
@@ -244,7 +239,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
     });
 
     it('serves the public API to any address', async () => {
-      expect((await https(NAMES.im, '/api/receive/', { localAddress: client.foreign })).status).toBe(200);
+      expect((await https(NAMES.im, '/api/receive/', { localAddress: clients().foreign })).status).toBe(200);
     });
 
     it.each([
@@ -253,12 +248,12 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
     ])('answers 429 past the burst on the token endpoint %s%s', async (host, urlPath) => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i += 1)
-        statuses.push((await https(host, urlPath, { method: 'POST', localAddress: client.foreign })).status);
+        statuses.push((await https(host, urlPath, { method: 'POST', localAddress: clients().foreign })).status);
       // rate 6r/m with burst 5: the first request and five more pass, the rest are refused.
       expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200]);
       expect(statuses.slice(6)).toEqual([429, 429, 429, 429]);
       // Another client is not affected.
-      expect((await https(host, urlPath, { method: 'POST', localAddress: client.bystander })).status).toBe(200);
+      expect((await https(host, urlPath, { method: 'POST', localAddress: clients().bystander })).status).toBe(200);
     });
 
     it('serves ACME challenges on port 80 and redirects everything else to HTTPS', async () => {
@@ -329,7 +324,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       ['502 (app down)', NAMES.status, '/status', 'admin', 502, 'bad_gateway'],
     ] as const)('answers its own %s in JSON with the request id', async (_name, host, urlPath, from, status, code) => {
       const reply = await https(host, urlPath, {
-        localAddress: client[from],
+        localAddress: clients()[from],
         headers: { 'x-request-id': 'edge-error-1' },
       });
       expect(reply.status).toBe(status);
@@ -375,7 +370,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
       [NAMES.im, '/Admin/Login'],
     ])('keeps account administration and logins (%s%s) to admin addresses', async (host, urlPath) => {
       hits.length = 0;
-      expect((await https(host, urlPath, { localAddress: client.foreign })).status).toBe(403);
+      expect((await https(host, urlPath, { localAddress: clients().foreign })).status).toBe(403);
       expect(hits).toHaveLength(0);
     });
 
@@ -409,7 +404,7 @@ describeWithTools(['nginx', 'openssl'], 'nginx (infrastructure-stack/nginx)', ()
         path: '/api/categories/',
         query: 'page=2',
         status: 200,
-        client_ip: client.admin,
+        client_ip: clients().admin,
         host: NAMES.dbu,
       });
       expect(typeof entry?.duration_ms).toBe('number');

@@ -34,7 +34,7 @@ CLIENTS=${PJS_SWARM_CLIENTS:-200}
 HOT_STOCK=${PJS_SWARM_HOT_STOCK:-150}
 BIG_STOCK=100000
 SYNC_ITEMS=${PJS_SWARM_SYNC_ITEMS:-3000}
-# Items per DBU request of the sync: small, so the sync lasts long enough (≈ 30 s on a quiet
+# Items per DBU request of the sync: small, so the sync lasts long enough (≈ 25 s on a quiet
 # 2-core machine; 3000 items in batches of 10 took 5.6 s) to find and kill the worker holding it.
 SYNC_BATCH=${PJS_SWARM_SYNC_BATCH:-2}
 HEALTH_TIMEOUT=${PJS_HEALTH_TIMEOUT:-300}

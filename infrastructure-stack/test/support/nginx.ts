@@ -302,6 +302,18 @@ export function freshClients(): LoopbackClients {
   return { admin: `127.0.${host}`, foreign: `127.1.${host}`, bystander: `127.2.${host}` };
 }
 
+/**
+ * Fresh addresses for every test of the calling describe block (a beforeEach): the returned
+ * function answers the current test's. Before the first test (beforeAll) it answers a set too.
+ */
+export function clientsPerTest(): () => LoopbackClients {
+  let current = freshClients();
+  beforeEach(() => {
+    current = freshClients();
+  });
+  return () => current;
+}
+
 export interface NginxReply {
   status: number;
   headers: IncomingHttpHeaders;
