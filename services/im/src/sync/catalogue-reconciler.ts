@@ -10,7 +10,7 @@ import { SyncService } from './sync.service';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.tokens';
 
 /** Session advisory lock key: one reconciler (or resync) at a time across im-workers and the CLI. */
-const LOCK_KEY = 'im.dbu-feed.reconcile';
+export const RECONCILE_LOCK_KEY = 'im.dbu-feed.reconcile';
 
 export interface ReconcileResult {
   outcome: 'ok' | 'busy';
@@ -140,9 +140,11 @@ export class CatalogueReconciler {
     const started = Date.now();
     try {
       if (wait) {
-        await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [LOCK_KEY]);
+        await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [RECONCILE_LOCK_KEY]);
       } else {
-        const rows = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY])) as {
+        const rows = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+          RECONCILE_LOCK_KEY,
+        ])) as {
           locked: boolean;
         }[];
         const row = rows[0];
@@ -162,7 +164,7 @@ export class CatalogueReconciler {
         this.logger.warn('catalogue reconcile failed', { err });
         throw err;
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]);
+        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [RECONCILE_LOCK_KEY]);
       }
     } finally {
       await runner.release();

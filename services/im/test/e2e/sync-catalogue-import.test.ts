@@ -14,6 +14,7 @@ import { startRealDbu, type DbuSeedProduct, type RealDbu } from '../integration/
 import {
   countDetails,
   detailsOf,
+  holdReconcilerLock,
   metric,
   seedImItems,
   startIm,
@@ -40,6 +41,7 @@ describe('dbu.catalogue.imported → im-worker refreshes exactly the changed ite
   let im: ImStack;
   let broker: AmqpConnection;
   let publisher: EnvelopePublisher;
+  let releaseReconciler: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     vhost = await createTestVhost('im_catalogue');
@@ -47,6 +49,8 @@ describe('dbu.catalogue.imported → im-worker refreshes exactly the changed ite
     await dbu.seed(catalogue);
     im = await startIm('catalogue', { rabbitUrl: vhost.url, dbuUrl: dbu.url, dbuUser: dbu.user, SYNC_BATCH_SIZE: '8' });
     await seedImItems(im.dataSource, ours);
+    // Only the events may move synced_at here (the reconciler's upserts would move it too).
+    releaseReconciler = await holdReconcilerLock(im.config);
     await im.startWorker();
     broker = await connectBroker({ url: vhost.url });
     publisher = new EnvelopePublisher(broker);
@@ -56,6 +60,7 @@ describe('dbu.catalogue.imported → im-worker refreshes exactly the changed ite
   });
 
   afterAll(async () => {
+    await releaseReconciler?.();
     await broker?.close();
     await im?.close();
     await dbu?.close();

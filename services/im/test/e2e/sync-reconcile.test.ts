@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { TS_REGISTER, createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
-import { CatalogueReconciler } from '../../src/sync/catalogue-reconciler';
+import { CatalogueReconciler, RECONCILE_LOCK_KEY } from '../../src/sync/catalogue-reconciler';
 import { startRealDbu, type DbuSeedProduct, type RealDbu } from '../integration/support/real-dbu';
 import { detailsOf, metric, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
 
@@ -103,7 +103,7 @@ describe('im-worker reconciles item details from DBU’s changes feed', () => {
     const holder = new Client({ connectionString: im.config.DATABASE_URL });
     await holder.connect();
     try {
-      await holder.query(`SELECT pg_advisory_lock(hashtext('im.dbu-feed.reconcile'))`);
+      await holder.query(`SELECT pg_advisory_lock(hashtext($1))`, [RECONCILE_LOCK_KEY]);
       const result = await worker.get(CatalogueReconciler).reconcile();
       expect(result.outcome).toBe('busy');
     } finally {

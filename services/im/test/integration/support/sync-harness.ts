@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import type { Server } from 'node:http';
+import { Client } from 'pg';
 import type { DataSource } from '@pjs/database';
 import type { WebApp } from '@pjs/http';
 import { createLogger, type Logger } from '@pjs/logger';
@@ -9,6 +10,7 @@ import { registry } from '@pjs/metrics';
 import { createMigratedDatabase, type TestUser } from '@pjs/testing';
 import { loadImConfig, type ImConfig } from '../../../src/config/im-config';
 import { imMigrations } from '../../../src/database/migrations';
+import { RECONCILE_LOCK_KEY } from '../../../src/sync/catalogue-reconciler';
 import { buildImWebApp } from '../../../src/web.bootstrap';
 import { buildImWorker } from '../../../src/worker.bootstrap';
 
@@ -92,6 +94,20 @@ export async function startIm(
     },
   };
   return stack;
+}
+
+/**
+ * Keeps the workers' catalogue reconciler out of a test about the event-driven sync: it holds the
+ * reconciler's lock as another reconciler would, so every run answers "busy". Otherwise its first
+ * run can take a feed head that another transaction in the cluster held back and then upsert the
+ * seed from the feed (details filled and synced_at moved by a path the test does not look at).
+ * Answers the release.
+ */
+export async function holdReconcilerLock(config: ImConfig): Promise<() => Promise<void>> {
+  const holder = new Client({ connectionString: config.DATABASE_URL });
+  await holder.connect();
+  await holder.query(`SELECT pg_advisory_lock(hashtext($1))`, [RECONCILE_LOCK_KEY]);
+  return () => holder.end();
 }
 
 /** IM items as an order would have created them (no details yet). */
