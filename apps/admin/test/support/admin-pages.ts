@@ -1,10 +1,18 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Browser } from './browser';
 import type { RunningApp } from './web-apps';
 
-/** Screenshots for docs/admin.md, taken by the tests so they show what the tests saw. */
-const SHOTS = join(__dirname, '..', '..', '..', '..', 'docs', 'admin');
+/**
+ * Screenshots of what the tests saw. They replace docs/admin.md's pictures only when asked
+ * (`UPDATE_DOC_SCREENSHOTS=1`): an ordinary test run leaves the checkout as it found it.
+ */
+const SHOTS = process.env.UPDATE_DOC_SCREENSHOTS
+  ? join(__dirname, '..', '..', '..', '..', 'docs', 'admin')
+  : join(tmpdir(), 'pjs-admin-screenshots');
+mkdirSync(SHOTS, { recursive: true });
 
 export const shot = (page: Page, name: string, options: { fullPage?: boolean } = {}) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), ...options });
