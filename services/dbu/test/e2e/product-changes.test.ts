@@ -136,7 +136,8 @@ describe('GET /api/products/changes (dbu-web)', () => {
     const services: ImportServices = await createImportServices(config, ctx.dataSource, logger);
     const committed = new Set<string>();
     const rolledBack = new Set<string>();
-    let writing = true;
+    /** The newest change's transaction, once every writer is done. */
+    let lastTxid: string | undefined;
 
     const importCatalogue = async (seed: number, rows: number) => {
       const path = join(dir, `catalogue-${seed}.csv`);
@@ -179,20 +180,29 @@ describe('GET /api/products/changes (dbu-web)', () => {
       }
     };
 
+    // The feed shows a commit only once every older transaction of the whole PostgreSQL cluster has
+    // ended (other test files' included): after the writers, all is readable once xmin passes the last.
+    const allReadable = async () =>
+      lastTxid !== undefined &&
+      (
+        await ctx.dataSource.query<{ ok: boolean }[]>(
+          `SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS ok`,
+          [lastTxid],
+        )
+      )[0].ok;
+
     const read = new Map<string, number>();
     const reader = async () => {
       let cursor = start;
-      let quietPages = 0;
-      // Small pages, so the reader keeps crossing the writers' commits; then until nothing more is readable.
+      // Small pages, so the reader keeps crossing the writers' commits; then to the end of the log.
       for (;;) {
+        const readable = await allReadable();
         const answer = await page(cursor, 7);
         for (const change of answer.results) read.set(change.item_no, (read.get(change.item_no) ?? 0) + 1);
         cursor = answer.next;
-        if (!writing && !answer.has_more) {
-          quietPages += answer.results.length === 0 ? 1 : 0;
-          if (quietPages >= 3) return;
-          await sleep(50);
-        }
+        if (answer.has_more) continue;
+        if (readable) return;
+        await sleep(50);
       }
     };
 
@@ -200,7 +210,10 @@ describe('GET /api/products/changes (dbu-web)', () => {
       const reading = reader();
       await Promise.all([importCatalogue(11, 300), importCatalogue(12, 300), ...[1, 2, 3, 4, 5].map(writer)]);
       await importCatalogue(13, 300);
-      writing = false;
+      const [{ txid }] = await ctx.dataSource.query<{ txid: string }[]>(
+        `SELECT max(txid)::text AS txid FROM product_changes`,
+      );
+      lastTxid = txid;
       await reading;
 
       const logged = new Map<string, number>(
@@ -218,7 +231,7 @@ describe('GET /api/products/changes (dbu-web)', () => {
       for (const item of rolledBack) expect(read.has(item)).toBe(false);
       expect(read.get('PJS-0000000')).toBeGreaterThanOrEqual(1);
     } finally {
-      writing = false;
+      lastTxid ??= '0';
       await services.close();
       await rm(dir, { recursive: true, force: true });
     }
