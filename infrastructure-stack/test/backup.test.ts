@@ -1,11 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startVaultFake, type VaultFake } from '../../test/fakes/vault-fake';
-import { COMPOSE_DIR, INFRA_DIR, REPO_ROOT, SCRIPTS_DIR, describeWithTools, run, runAsync } from './support/tools';
+import {
+  COMPOSE_DIR,
+  INFRA_DIR,
+  REPO_ROOT,
+  SCRIPTS_DIR,
+  describeWithTools,
+  freePort,
+  run,
+  runAsync,
+} from './support/tools';
 
 const BIN = path.join(INFRA_DIR, 'backup/bin');
 const BACKUP_SCRIPTS = ['backup.sh', 'restore.sh', 'backup-status.sh', 'backup-lib.sh'].map((s) =>
@@ -183,15 +191,6 @@ describeWithTools(['restic', 'curl', 'jq'], 'Vault raft snapshot into restic (pj
     expect(metrics).toMatch(/^backup_last_success_timestamp_seconds\{target="vault",kind="snapshot"\} 0$/m);
   });
 });
-
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describeWithTools(
   ['pgbackrest', 'restic', 'openssl', 'runuser', 'jq'],

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+
+export { freePort } from '../../../test/support/free-port';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const INFRA_DIR = path.join(REPO_ROOT, 'infrastructure-stack');
@@ -117,19 +118,6 @@ export function runAsync(
       resolve({ status, stdout, stderr });
     });
     if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { imMigrations } from '../../src/database/migrations';
 import {
@@ -15,19 +14,12 @@ import {
   type TestVhost,
 } from '@pjs/testing';
 import type { DataSource } from 'typeorm';
+import { freePort } from '../../../../test/support/free-port';
 
 jest.setTimeout(180_000);
 
 const MAIN = join(__dirname, '..', '..', 'src', 'main.ts');
 const LIMIT = 30;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One im-web replica: the real entry point (src/main.ts) in its own process. */
 class Replica {

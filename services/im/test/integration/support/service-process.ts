@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { TS_REGISTER, waitFor } from '@pjs/testing';
+
+export { freePort } from '../../../../../test/support/free-port';
 
 /** A real service entry point (`src/main.ts`, `src/worker.ts`) in a child process, run from the sources. */
 export class ServiceProcess {
@@ -45,13 +46,4 @@ export class ServiceProcess {
       child.kill(signal);
     });
   }
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
