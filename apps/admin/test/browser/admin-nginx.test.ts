@@ -124,6 +124,9 @@ const HOST = SERVER_NAMES.dbu;
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name=rrp]')?.value === '29.99');
     await page.fill('input[name=rrp]', '24.99');
     await page.click('button[type=submit]');
+    // Saved once the list is back: the edit page shows the name too (in its history table), and a
+    // click there before the save answered would leave the test on a page the redirect replaces.
+    await page.waitForURL(/\/admin\/#\/products(\?.*)?$/);
     await page.getByText('Grogu Plush').first().click();
     await page.locator('[data-testid=history] td', { hasText: '24.99' }).first().waitFor();
     await page.close();

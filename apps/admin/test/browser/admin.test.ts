@@ -71,7 +71,8 @@ describe('the admin in headless Chromium', () => {
     await page.locator('.ra-input-rrp .Mui-error', { hasText: 'must be an amount' }).waitFor();
     await page.fill('input[name=rrp]', '149.00');
     await page.click('button[type=submit]');
-    await page.getByText('Yoda Statue').first().waitFor();
+    // Saved once the list is back (the edit page shows the name too, in its history table).
+    await page.waitForURL(/\/admin\/#\/products(\?.*)?$/);
     await page.getByText('Yoda Statue').first().click();
     await page.locator('[data-testid=history] td', { hasText: '149.00' }).first().waitFor();
     await shot(page, 'dbu-product-history');
