@@ -101,6 +101,11 @@ stock_phase() {
   done
 }
 
+# changed_tables BEFORE AFTER: the tables (comma-separated) whose line of table_checksums differs.
+changed_tables() {
+  diff <(echo "$1") <(echo "$2") | grep '^>' | cut -d' ' -f2 | paste -sd, - || true
+}
+
 # quiet_checksums STACK: the table checksums once two readings a few seconds apart agree (the
 # workers have finished reacting to the last writes).
 quiet_checksums() {
@@ -150,10 +155,10 @@ step_restore_drill() {
     t=$(psql_in dbu "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'")
     sleep 1
     changed=""
-    again=$(table_checksums dbu)
-    [[ "$again" == "$dbu_at_t" ]] || changed+=" dbu: $(diff <(echo "$dbu_at_t") <(echo "$again") | grep '^>' | cut -d' ' -f2 | paste -sd, -)"
-    again=$(table_checksums im)
-    [[ "$again" == "$im_at_t" ]] || changed+=" im: $(diff <(echo "$im_at_t") <(echo "$again") | grep '^>' | cut -d' ' -f2 | paste -sd, -)"
+    again=$(changed_tables "$dbu_at_t" "$(table_checksums dbu)")
+    [[ -z "$again" ]] || changed+=" dbu: $again"
+    again=$(changed_tables "$im_at_t" "$(table_checksums im)")
+    [[ -z "$again" ]] || changed+=" im: $again"
     [[ -n "$changed" ]] || break
     ((attempt < 5)) || die "backup drill: no quiet second for T in $attempt tries (changed around T:$changed)"
     log "backup drill: a background write around T ($changed ), choosing T again"

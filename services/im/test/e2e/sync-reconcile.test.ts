@@ -3,9 +3,16 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { TS_REGISTER, createTestVhost, waitFor, type TestVhost } from '@pjs/testing';
-import { CatalogueReconciler, RECONCILE_LOCK_KEY } from '../../src/sync/catalogue-reconciler';
+import { CatalogueReconciler } from '../../src/sync/catalogue-reconciler';
 import { startRealDbu, type DbuSeedProduct, type RealDbu } from '../integration/support/real-dbu';
-import { detailsOf, metric, seedImItems, startIm, type ImStack } from '../integration/support/sync-harness';
+import {
+  detailsOf,
+  holdReconcilerLock,
+  metric,
+  seedImItems,
+  startIm,
+  type ImStack,
+} from '../integration/support/sync-harness';
 
 jest.setTimeout(180_000);
 
@@ -100,14 +107,12 @@ describe('im-worker reconciles item details from DBU’s changes feed', () => {
   });
 
   it('runs one reconciler at a time (PostgreSQL advisory lock)', async () => {
-    const holder = new Client({ connectionString: im.config.DATABASE_URL });
-    await holder.connect();
+    const release = await holdReconcilerLock(im.config);
     try {
-      await holder.query(`SELECT pg_advisory_lock(hashtext($1))`, [RECONCILE_LOCK_KEY]);
       const result = await worker.get(CatalogueReconciler).reconcile();
       expect(result.outcome).toBe('busy');
     } finally {
-      await holder.end();
+      await release();
     }
     expect((await worker.get(CatalogueReconciler).reconcile()).outcome).toBe('ok');
   });
